@@ -1,0 +1,37 @@
+"""Test-suite wiring: the PostgreSQL run keeps only persistence tests; browser tests need Chromium."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls made by the test
+# itself are still synchronous, so the async-safety guard does not apply.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "client", "admin_client"}
+
+
+def uses_database(item: pytest.Item) -> bool:
+    if item.get_closest_marker("django_db") is not None:
+        return True
+    return bool(DB_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("VERKA_TEST_PERSISTENCE_ONLY") != "1":
+        return
+    keep, drop = [], []
+    for item in items:
+        persistence = uses_database(item) and item.get_closest_marker("browser") is None
+        (keep if persistence else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from verka.i18n import compile_catalogs
+
+    compile_catalogs()

@@ -1,0 +1,88 @@
+"""The `verka` command: help everywhere, createuser, the demo data, and the worker loop."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from verka import cli
+from verka.accounts.models import User
+from verka.demo import DEMO_LOGINS, load_demo
+from verka.worker import runner
+from verka.worker.models import WorkerHeartbeat
+
+COMMANDS = ["demo", "serve", "worker", "migrate", "createuser"]
+
+
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_every_command_has_help(command, capsys):
+    argv = ["--help"] if command is None else [command, "--help"]
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(argv)
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert "usage: verka" in out
+    if command is None:
+        for name in COMMANDS + ["tck"]:
+            assert name in out
+
+
+def test_unknown_command_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["frobnicate"])
+    assert exit_.value.code == 2
+    assert "invalid choice: 'frobnicate'" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_createuser_makes_a_staff_member_in_groups(capsys):
+    code = cli.main(["createuser", "kim", "--password", "s3cret-pw", "--group", "bygglov"])
+    assert code == 0
+    user = User.objects.get(username="kim")
+    assert user.kind == User.Kind.STAFF
+    assert user.check_password("s3cret-pw")
+    assert list(user.groups.values_list("name", flat=True)) == ["bygglov"]
+
+
+@pytest.mark.django_db
+def test_createuser_refuses_a_duplicate_and_changes_nothing(capsys):
+    assert cli.main(["createuser", "kim", "--password", "first-pw"]) == 0
+    assert cli.main(["createuser", "kim", "--password", "second-pw"]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert User.objects.get(username="kim").check_password("first-pw")
+
+
+@pytest.mark.django_db
+def test_demo_data_loads_once_and_logins_work(client):
+    load_demo()
+    load_demo()
+    assert User.objects.count() == len(DEMO_LOGINS)
+    anna = next(login for login in DEMO_LOGINS if login.username == "anna")
+    response = client.post(
+        "/konto/logga-in/", {"username": anna.username, "password": anna.password}
+    )
+    assert response.status_code == 302
+    assert client.get("/").context["user"].username == "anna"
+
+
+@pytest.mark.django_db(transaction=True)  # the worker manages its own connections
+def test_worker_polls_sources_records_heartbeats_and_stops(monkeypatch):
+    polled = []
+
+    def poll(worker_name: str) -> int:
+        polled.append(worker_name)
+        if len(polled) >= 3:
+            worker.stop()
+        return 1
+
+    failing = runner.WorkSource("broken", lambda name: 1 // 0)
+    monkeypatch.setattr(runner, "_SOURCES", {})
+    runner.register(failing)
+    runner.register(runner.WorkSource("test", poll))
+    worker = runner.Worker(name="w1", clock=lambda: datetime(2026, 1, 1, tzinfo=UTC))
+    worker.run()  # returns once the test source has asked it to stop
+    assert polled == ["w1", "w1", "w1"]
+    beat = WorkerHeartbeat.objects.get(name="w1")
+    assert beat.processed == 3
+    assert beat.stopped_at is not None

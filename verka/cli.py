@@ -1,0 +1,261 @@
+"""The `verka` command: run the demo, the web server, the worker, and the project's tools."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+
+log = logging.getLogger("verka.cli")
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "verka.conf.settings")
+    from verka.i18n import compile_catalogs
+
+    try:
+        compile_catalogs()
+    except OSError as exc:  # a read-only install keeps the catalogues it was built with
+        print(f"verka: could not compile translations: {exc}", file=sys.stderr)
+    import django
+
+    django.setup()
+
+
+def migrate(verbosity: int = 1) -> None:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        os.makedirs(os.path.dirname(db["NAME"]), exist_ok=True)
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    setup_django()
+    migrate(verbosity=1)
+    return 0
+
+
+def cmd_createuser(args: argparse.Namespace) -> int:
+    setup_django()
+    from verka.accounts.services import AccountError, create_user
+
+    password = args.password
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif password is None and sys.stdin.isatty():
+        password = getpass.getpass("Password (empty for none): ")
+    try:
+        user = create_user(
+            args.username,
+            password or None,
+            kind=args.kind,
+            display_name=args.name or "",
+            email=args.email or "",
+            groups=args.group or [],
+            superuser=args.superuser,
+        )
+    except AccountError as exc:
+        print(f"verka createuser: {exc}", file=sys.stderr)
+        return 2
+    print(f"created {user.kind} user {user.username!r}")
+    return 0
+
+
+def _web_server(host: str, port: int, threads: int) -> object:
+    from waitress.server import create_server
+
+    from verka.conf.wsgi import application
+
+    return create_server(application, host=host, port=port, threads=threads, ident="verka")
+
+
+def _run_until_signal(parts: Sequence[tuple[str, Callable[[], None], Callable[[], None]]]) -> int:
+    """Run each (name, run, stop) in a thread; on SIGINT/SIGTERM stop all and wait for them."""
+    stop = threading.Event()
+    previous = {
+        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
+    threads = []
+    failed = threading.Event()
+
+    def guarded(name: str, run: Callable[[], None]) -> None:
+        try:
+            run()
+        except Exception:
+            log.exception("%s stopped with an error", name)
+            failed.set()
+        finally:
+            stop.set()
+
+    for name, run, _stop in parts:
+        thread = threading.Thread(target=guarded, args=(name, run), name=name, daemon=True)
+        thread.start()
+        threads.append(thread)
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        print("\nStopping …", file=sys.stderr)
+        for _name, _run, stop_part in parts:
+            stop_part()
+        for thread in threads:
+            thread.join(timeout=30)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 1 if failed.is_set() else 0
+
+
+def _serve_parts(host: str, port: int, threads: int, with_worker: bool) -> list:  # type: ignore[type-arg]
+    parts = []
+    server = _web_server(host, port, threads)
+    parts.append(("web", server.run, server.close))  # type: ignore[attr-defined]
+    if with_worker:
+        from verka.worker.runner import Worker
+
+        worker = Worker()
+        parts.append(("worker", worker.run, worker.stop))
+    return parts
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    setup_django()
+    if args.migrate:
+        migrate(verbosity=0)
+    print(f"Verka is serving on http://{args.host}:{args.port}/ (Ctrl-C stops)", flush=True)
+    return _run_until_signal(_serve_parts(args.host, args.port, args.threads, args.with_worker))
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    setup_django()
+    from verka.worker.runner import Worker
+
+    worker = Worker(name=args.name) if args.name else Worker()
+    print(f"Verka worker {worker.name} is running (Ctrl-C stops)", flush=True)
+    return _run_until_signal([("worker", worker.run, worker.stop)])
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    os.environ.setdefault("VERKA_DEBUG", "false")
+    setup_django()
+    from verka.demo import load_demo
+
+    migrate(verbosity=0)
+    logins = load_demo()
+    url = f"http://{args.host}:{args.port}/"
+    print(f"\nVerka demo – {url}\n")
+    print("Demo logins (username / password):")
+    for login in logins:
+        print(f"  {login.role:<44} {login.username} / {login.password}")
+    print("\nCtrl-C stops the web server and the worker.\n", flush=True)
+    return _run_until_signal(_serve_parts(args.host, args.port, args.threads, with_worker=True))
+
+
+def cmd_tck(args: argparse.Namespace) -> int:
+    from verka.engine.dmn.tck import main as tck_main
+
+    return tck_main(args.tck_args)
+
+
+# --- argument parsing ----------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="verka",
+        description="Verka: e-services, executable BPMN processes and DMN decisions, measured "
+        "against the organisation's goals.",
+    )
+    parser.add_argument("--version", action="version", version=f"verka {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add_server_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (%(default)s)")
+        sub.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (%(default)s)")
+        sub.add_argument("--threads", type=int, default=8, help="web threads (%(default)s)")
+
+    demo = commands.add_parser(
+        "demo",
+        help="migrate, load the demo municipality and run web server and worker together",
+        description="Set up the database, load the demo municipality (Exempelkommun) with its "
+        "users, and serve it with a worker on http://127.0.0.1:8000. Ctrl-C stops both.",
+    )
+    add_server_options(demo)
+    demo.set_defaults(func=cmd_demo)
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the web server",
+        description="Run the web server (waitress). Use --with-worker to run a worker too.",
+    )
+    add_server_options(serve)
+    serve.add_argument("--with-worker", action="store_true", help="also run a worker in-process")
+    serve.add_argument("--migrate", action="store_true", help="apply migrations first")
+    serve.set_defaults(func=cmd_serve)
+
+    worker = commands.add_parser(
+        "worker",
+        help="run a background worker",
+        description="Run a worker that executes due jobs, timers and other background work. Run "
+        "as many as you like; on PostgreSQL they share work without doing anything twice.",
+    )
+    worker.add_argument("--name", help="worker name shown in operations (default host-pid)")
+    worker.set_defaults(func=cmd_worker)
+
+    mig = commands.add_parser(
+        "migrate", help="create or upgrade the database", description="Apply all migrations."
+    )
+    mig.set_defaults(func=cmd_migrate)
+
+    cu = commands.add_parser(
+        "createuser", help="create a user", description="Create a citizen or staff user."
+    )
+    cu.add_argument("username")
+    cu.add_argument("--kind", choices=["citizen", "staff"], default="staff")
+    cu.add_argument("--name", help="display name")
+    cu.add_argument("--email")
+    cu.add_argument("--group", action="append", help="add to this group (repeatable)")
+    cu.add_argument("--superuser", action="store_true", help="may administer everything")
+    pw = cu.add_mutually_exclusive_group()
+    pw.add_argument("--password", help="password (prefer --password-stdin: this shows in ps)")
+    pw.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    cu.set_defaults(func=cmd_createuser)
+
+    tck = commands.add_parser(
+        "tck",
+        help="run DMN TCK test cases",
+        description="Run directories of DMN TCK test cases and print passed/failed per directory.",
+        add_help=False,
+    )
+    tck.add_argument("tck_args", nargs=argparse.REMAINDER)
+    tck.set_defaults(func=cmd_tck)
+    return parser
+
+
+def _version() -> str:
+    import verka
+
+    return verka.__version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

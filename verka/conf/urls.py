@@ -1,0 +1,18 @@
+"""URL configuration: each app brings its own urls module."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from verka.portal import views as portal_views
+
+urlpatterns = [
+    path("health", portal_views.health, name="health"),
+    path("sprak/", portal_views.switch_language, name="set_language"),
+]
+urlpatterns += i18n_patterns(
+    path("", include("verka.portal.urls")),
+    path("konto/", include("verka.accounts.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)

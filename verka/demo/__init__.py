@@ -1,0 +1,67 @@
+"""The demo municipality, Exempelkommun: its people and, as features land, its e-services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    username: str
+    password: str
+    kind: str
+    display_name: str
+    groups: tuple[str, ...] = ()
+    superuser: bool = False
+
+
+# Passwords are public on purpose: the demo is for trying Verka, never for real data.
+DEMO_LOGINS = (
+    DemoLogin("guardian (vårdnadshavare)", "anna", "demo-anna", "citizen", "Anna Andersson"),
+    DemoLogin("builder (byggherre)", "bertil", "demo-bertil", "citizen", "Bertil Bengtsson"),
+    DemoLogin(
+        "placement officer (placeringshandläggare)",
+        "petra",
+        "demo-petra",
+        "staff",
+        "Petra Persson",
+        ("förskola-placering",),
+    ),
+    DemoLogin(
+        "building officer (bygglovshandläggare)",
+        "olle",
+        "demo-olle",
+        "staff",
+        "Olle Olsson",
+        ("bygglov",),
+    ),
+    DemoLogin(
+        "digitalisation team (admin)",
+        "admin",
+        "demo-admin",
+        "staff",
+        "Diana Digital",
+        ("digitalisering",),
+        True,
+    ),
+)
+
+
+@transaction.atomic
+def load_demo() -> tuple[DemoLogin, ...]:
+    """Create whatever of the demo is missing; running it again changes nothing."""
+    from verka.accounts.services import ensure_user
+
+    for login in DEMO_LOGINS:
+        ensure_user(
+            login.username,
+            login.password,
+            kind=login.kind,
+            display_name=login.display_name,
+            groups=login.groups,
+            superuser=login.superuser,
+        )
+    return DEMO_LOGINS

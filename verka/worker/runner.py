@@ -1,0 +1,108 @@
+"""The worker loop: polls every registered work source until told to stop.
+
+Apps register work sources (due jobs, due timers, outgoing webhooks …) with `register`; the loop
+asks each for a batch, sleeps with a growing back-off while nothing is due, and wakes early when a
+source's `wait` returns (PostgreSQL LISTEN/NOTIFY). Stopping is cooperative: the current batch
+finishes, so a stop never abandons work half-done; a kill is covered by leases that expire.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import close_old_connections
+from django.utils import timezone
+
+from .models import WorkerHeartbeat
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkSource:
+    """Something a worker polls. `poll(worker_name)` does up to one batch and returns its size."""
+
+    name: str
+    poll: Callable[[str], int]
+
+
+_SOURCES: dict[str, WorkSource] = {}
+
+
+def register(source: WorkSource) -> None:
+    _SOURCES[source.name] = source
+
+
+def registered_sources() -> list[WorkSource]:
+    return list(_SOURCES.values())
+
+
+@dataclass
+class Worker:
+    name: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+    idle_min: float = 0.05
+    idle_max: float = 1.0
+    heartbeat_every: float = 5.0
+    stop_event: threading.Event = field(default_factory=threading.Event)
+    clock: Callable[[], datetime] = timezone.now
+    processed: int = 0
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def run(self) -> None:
+        log.info("worker started", extra={"worker": self.name, "sources": list(_SOURCES)})
+        started = self.clock()
+        self._beat(started, started)
+        idle = self.idle_min
+        last_beat = started
+        try:
+            while not self.stop_event.is_set():
+                done = self.run_once()
+                now = self.clock()
+                if (now - last_beat).total_seconds() >= self.heartbeat_every:
+                    self._beat(started, now)
+                    last_beat = now
+                if done:
+                    idle = self.idle_min
+                    continue
+                self.stop_event.wait(idle)
+                idle = min(idle * 2, self.idle_max)
+        finally:
+            now = self.clock()
+            WorkerHeartbeat.objects.filter(name=self.name).update(
+                stopped_at=now, last_seen_at=now, processed=self.processed
+            )
+            log.info("worker stopped", extra={"worker": self.name, "processed": self.processed})
+
+    def run_once(self) -> int:
+        """One pass over every source; returns how many items were processed."""
+        close_old_connections()
+        done = 0
+        for source in registered_sources():
+            try:
+                done += source.poll(self.name)
+            except Exception:
+                # A failing source must not stop the others; its items stay due and are retried.
+                log.exception("work source failed", extra={"source": source.name})
+        self.processed += done
+        return done
+
+    def _beat(self, started: datetime, now: datetime) -> None:
+        WorkerHeartbeat.objects.update_or_create(
+            name=self.name,
+            defaults={
+                "host": socket.gethostname(),
+                "pid": os.getpid(),
+                "started_at": started,
+                "last_seen_at": now,
+                "processed": self.processed,
+                "stopped_at": None,
+            },
+        )
