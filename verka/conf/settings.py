@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "verka.accounts",
     "verka.portal",
     "verka.worker",
+    "verka.processes",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,191 @@
+"""Validation before deployment: every problem named with file, line, element id and a hint."""
+
+from __future__ import annotations
+
+import pytest
+
+from verka.engine.bpmn import BpmnValidationError, parse_bpmn
+
+HEAD = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="x">
+"""
+
+
+def xml(body: str, roots: str = "", executable: str = "true") -> bytes:
+    return (
+        HEAD
+        + roots
+        + f'<bpmn:process id="p" isExecutable="{executable}">\n'
+        + body
+        + "</bpmn:process></bpmn:definitions>"
+    ).encode()
+
+
+def problems(data: bytes) -> list[str]:
+    with pytest.raises(BpmnValidationError) as caught:
+        parse_bpmn(data, "app.bpmn")
+    return [str(p) for p in caught.value.problems]
+
+
+START_END = '<bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>'
+
+
+def test_malformed_xml_names_the_line() -> None:
+    found = problems(b"<?xml version='1.0'?>\n<bpmn:definitions>\n<oops>\n</bpmn:definitions>")
+    assert len(found) == 1
+    assert found[0].startswith("app.bpmn:")
+    assert "malformed XML" in found[0]
+
+
+def test_wrong_root_element() -> None:
+    assert problems(b"<html/>") == [
+        "app.bpmn:1: expected a <bpmn:definitions> root element, found <html>"
+    ]
+
+
+def test_misspelt_flow_target_suggests_the_closest_id() -> None:
+    body = (
+        '<bpmn:startEvent id="s"/>\n'
+        '<bpmn:userTask id="Activity_Review"/>\n'
+        '<bpmn:endEvent id="e"/>\n'
+        '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="Activity_Reveiw"/>\n'
+        '<bpmn:sequenceFlow id="f2" sourceRef="Activity_Review" targetRef="e"/>\n'
+    )
+    assert problems(xml(body)) == [
+        "app.bpmn:8: element 'f1': sequence flow target 'Activity_Reveiw' does not exist"
+        " (did you mean 'Activity_Review'?)"
+    ]
+
+
+def test_service_task_without_job_type() -> None:
+    body = START_END + '\n<bpmn:serviceTask id="call_api"/>\n'
+    found = problems(xml(body))
+    assert found == [
+        "app.bpmn:6: element 'call_api': serviceTask has no job type"
+        ' (add <zeebe:taskDefinition type="..."/>)'
+    ]
+
+
+def test_gateway_without_outgoing_flows() -> None:
+    body = START_END + '\n<bpmn:parallelGateway id="fork"/>\n'
+    assert problems(xml(body)) == [
+        "app.bpmn:6: element 'fork': gateway has no outgoing sequence flow"
+    ]
+
+
+def test_feel_syntax_error_in_condition() -> None:
+    body = (
+        '<bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="g" default="b"/>'
+        '<bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>'
+        '<bpmn:sequenceFlow id="i" sourceRef="s" targetRef="g"/>\n'
+        '<bpmn:sequenceFlow id="a" sourceRef="g" targetRef="e1">'
+        "<bpmn:conditionExpression>=amount &gt; (3</bpmn:conditionExpression>"
+        "</bpmn:sequenceFlow>\n"
+        '<bpmn:sequenceFlow id="b" sourceRef="g" targetRef="e2"/>'
+    )
+    found = problems(xml(body))
+    assert len(found) == 1
+    assert found[0].startswith("app.bpmn:6: element 'a': FEEL syntax error in condition:")
+
+
+def test_feel_syntax_error_in_input_mapping() -> None:
+    body = (
+        START_END
+        + '\n<bpmn:task id="t"><bpmn:extensionElements><zeebe:ioMapping>'
+        '<zeebe:input source="=a +" target="b"/></zeebe:ioMapping></bpmn:extensionElements>'
+        "</bpmn:task>"
+    )
+    found = problems(xml(body))
+    assert len(found) == 1
+    assert "element 't': FEEL syntax error in mapping to 'b'" in found[0]
+
+
+def test_unsupported_element_is_named_plainly() -> None:
+    body = START_END + '\n<bpmn:complexGateway id="cx"/>'
+    assert problems(xml(body)) == [
+        "app.bpmn:6: element 'cx': complex gateways are not supported;"
+        " use an inclusive or exclusive gateway"
+    ]
+
+
+def test_non_executable_process() -> None:
+    found = problems(xml(START_END, executable="false"))
+    assert len(found) == 1
+    assert "element 'p': the process is not executable" in found[0]
+
+
+def test_unknown_message_reference_and_missing_correlation_key() -> None:
+    roots = '<bpmn:message id="Message_Paid" name="paid"/>'
+    body = (
+        START_END
+        + '\n<bpmn:intermediateCatchEvent id="w1"><bpmn:messageEventDefinition messageRef="Message_Payd"/>'
+        "</bpmn:intermediateCatchEvent>\n"
+        '<bpmn:intermediateCatchEvent id="w2"><bpmn:messageEventDefinition messageRef="Message_Paid"/>'
+        "</bpmn:intermediateCatchEvent>"
+    )
+    found = problems(xml(body, roots))
+    assert found == [
+        "app.bpmn:6: element 'w1': references unknown message 'Message_Payd'"
+        " (did you mean 'Message_Paid'?)",
+        "app.bpmn:7: element 'w2': message 'Message_Paid' has no correlation key"
+        ' (add <zeebe:subscription correlationKey="=..."/> to the message)',
+    ]
+
+
+def test_branching_flow_without_condition() -> None:
+    body = (
+        '<bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="g"/>'
+        '<bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>'
+        '<bpmn:sequenceFlow id="i" sourceRef="s" targetRef="g"/>\n'
+        '<bpmn:sequenceFlow id="a" sourceRef="g" targetRef="e1"/>\n'
+        '<bpmn:sequenceFlow id="b" sourceRef="g" targetRef="e2"/>'
+    )
+    found = problems(xml(body))
+    assert [p.split(": ", 1)[1] for p in found] == [
+        "element 'a': outgoing flow of a branching gateway needs a condition"
+        " (or must be the default flow)",
+        "element 'b': outgoing flow of a branching gateway needs a condition"
+        " (or must be the default flow)",
+    ]
+
+
+def test_boundary_attached_to_unknown_activity() -> None:
+    body = (
+        START_END
+        + '\n<bpmn:boundaryEvent id="b" attachedToRef="Task_Pay"><bpmn:timerEventDefinition>'
+        "<bpmn:timeDuration>PT1M</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>"
+        '<bpmn:serviceTask id="Task_Pays"><bpmn:extensionElements><zeebe:taskDefinition type="x"/>'
+        "</bpmn:extensionElements></bpmn:serviceTask>"
+    )
+    assert problems(xml(body)) == [
+        "app.bpmn:6: element 'b': attached to unknown activity 'Task_Pay'"
+        " (did you mean 'Task_Pays'?)"
+    ]
+
+
+def test_multi_instance_without_input_collection() -> None:
+    body = (
+        START_END
+        + '\n<bpmn:task id="t"><bpmn:multiInstanceLoopCharacteristics/></bpmn:task>'
+    )
+    found = problems(xml(body))
+    assert len(found) == 1
+    assert "multi-instance activity without an input collection" in found[0]
+
+
+def test_many_problems_are_reported_together_in_line_order() -> None:
+    body = (
+        '<bpmn:startEvent id="s"/>\n'
+        '<bpmn:serviceTask id="a"/>\n'
+        '<bpmn:callActivity id="c"/>\n'
+        '<bpmn:sequenceFlow id="f" sourceRef="s" targetRef="x"/>\n'
+    )
+    with pytest.raises(BpmnValidationError) as caught:
+        parse_bpmn(xml(body), "app.bpmn")
+    lines = [p.line for p in caught.value.problems]
+    assert lines == sorted(lines)
+    assert len(lines) == 3
+    text = str(caught.value)
+    assert text.startswith("3 problems in BPMN model:\n  app.bpmn:")
+    assert "element 'c': call activity has no called process id" in text

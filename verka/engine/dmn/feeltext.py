@@ -1,0 +1,190 @@
+"""FEEL texts of a DMN model, parsed once at load time and evaluated many times."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from verka.engine.feel import values as feel_values
+from verka.engine.feel.values import Diagnostics
+
+if TYPE_CHECKING:
+    from verka.engine.dmn.runtime import Run
+
+Value = Any
+_DASH = frozenset({"-", ""})
+
+
+@dataclass(frozen=True)
+class Site:
+    """Which model element a FEEL text belongs to: a readable label, its element id and line."""
+
+    label: str
+    element_id: str | None
+    line: int | None
+
+    def __str__(self) -> str:
+        if self.element_id:
+            return f"{self.label} (element '{self.element_id}', line {self.line})"
+        return f"{self.label} (line {self.line})" if self.line is not None else self.label
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A model problem found at load time (a FEEL syntax error, an unknown type), with location."""
+
+    message: str
+    element_id: str | None
+    line: int | None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+_FEEL: Any = None
+
+
+def _feel() -> Any:
+    # Imported on first use so that reading XML never depends on the FEEL interpreter.
+    global _FEEL
+    if _FEEL is None:
+        import verka.engine.feel as feel
+
+        _FEEL = feel
+    return _FEEL
+
+
+def _syntax_message(kind: str, text: str, error: Exception) -> str:
+    return f"{kind} '{text.strip()}' is not valid FEEL: {error}"
+
+
+class FeelText:
+    """One FEEL expression; a syntax error is reported (and null returned) each time it runs."""
+
+    __slots__ = ("compiled", "error", "text", "types", "where")
+
+    def __init__(
+        self,
+        text: str,
+        known_names: Iterable[str],
+        site: Site,
+        problems: list[Problem],
+        types: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.text = text
+        self.types = types
+        self.where = str(site)
+        self.compiled: Any = None
+        self.error: str | None = None
+        feel = _feel()
+        try:
+            self.compiled = feel.parse_expression(text, known_names=tuple(known_names))
+        except feel.FeelError as error:
+            self.error = f"{self.where}: " + _syntax_message("expression", text, error)
+            problems.append(Problem(self.error, site.element_id, site.line))
+
+    def evaluate_in_run(self, scope: Mapping[str, Value], run: Run) -> Value:
+        return self.evaluate(scope, run.diagnostics)
+
+    def evaluate(self, scope: Mapping[str, Value], diagnostics: Diagnostics) -> Value:
+        if self.error is not None:
+            diagnostics.report(self.error)
+            return None
+        try:
+            return self.compiled.evaluate(scope, diagnostics, self.types)
+        except _feel().FeelError as error:
+            diagnostics.report(f"{self.where}: {error}")
+            return None
+
+
+class FeelTests:
+    """Unary tests (an input entry, allowed values); '-' matches everything without evaluating."""
+
+    __slots__ = ("any", "compiled", "error", "text", "types", "where")
+
+    def __init__(
+        self,
+        text: str,
+        known_names: Iterable[str],
+        site: Site,
+        problems: list[Problem],
+        types: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.text = text
+        self.types = types
+        self.where = str(site)
+        self.any = text.strip() in _DASH
+        self.compiled: Any = None
+        self.error: str | None = None
+        if self.any:
+            return
+        feel = _feel()
+        try:
+            self.compiled = feel.parse_unary_tests(text, known_names=tuple(known_names))
+        except feel.FeelError as error:
+            self.error = f"{self.where}: " + _syntax_message("unary tests", text, error)
+            problems.append(Problem(self.error, site.element_id, site.line))
+
+    def matches(
+        self, value: Value, scope: Mapping[str, Value] | None, diagnostics: Diagnostics
+    ) -> bool | None:
+        if self.any:
+            return True
+        if self.error is not None:
+            diagnostics.report(self.error)
+            return None
+        try:
+            result: bool | None = self.compiled.evaluate(value, scope, diagnostics, self.types)
+        except _feel().FeelError as error:
+            diagnostics.report(f"{self.where}: {error}")
+            return None
+        return result
+
+    def listed(self, scope: Mapping[str, Value] | None, diagnostics: Diagnostics) -> list[Value]:
+        """The values of a comma-separated list of literals (output values give priorities)."""
+        if self.any:
+            return []
+        items: list[Value] = []
+        for part in split_top_level(self.text):
+            feel = _feel()
+            try:
+                items.append(feel.evaluate(part, scope, diagnostics=diagnostics))
+            except feel.FeelError:
+                items.append(None)
+        return items
+
+
+def split_top_level(text: str) -> list[str]:
+    """Split a FEEL list of unary tests at the commas outside strings and brackets."""
+    parts: list[str] = []
+    depth = 0
+    in_string = False
+    start = 0
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if in_string:
+            if char == "\\":
+                index += 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(text[start:index].strip())
+            start = index + 1
+        index += 1
+    parts.append(text[start:].strip())
+    return [part for part in parts if part]
+
+
+def value_repr(value: Value) -> str:
+    """A value as FEEL would write it, for error messages."""
+    if isinstance(value, str):
+        return '"' + value + '"'
+    return str(feel_values.to_feel_string(value))

@@ -1,0 +1,53 @@
+"""FEEL temporal values: the public face of temporal_types and temporal_arithmetic."""
+
+from verka.engine.feel.temporal_arithmetic import (
+    NOT_APPLICABLE,
+    NotApplicable,
+    add_months,
+    is_temporal,
+    temporal_add,
+    temporal_compare,
+    temporal_divide,
+    temporal_equals,
+    temporal_multiply,
+    temporal_property,
+    temporal_subtract,
+    temporal_to_string,
+)
+from verka.engine.feel.temporal_types import (
+    DaysTimeDuration,
+    Time,
+    YearsMonthsDuration,
+    combine,
+    parse_date,
+    parse_date_time,
+    parse_duration,
+    parse_temporal_literal,
+    parse_time,
+    time_of,
+)
+
+__all__ = [
+    "NOT_APPLICABLE",
+    "DaysTimeDuration",
+    "NotApplicable",
+    "Time",
+    "YearsMonthsDuration",
+    "add_months",
+    "combine",
+    "is_temporal",
+    "parse_date",
+    "parse_date_time",
+    "parse_duration",
+    "parse_temporal_literal",
+    "parse_time",
+    "temporal_add",
+    "temporal_compare",
+    "temporal_divide",
+    "temporal_equals",
+    "temporal_multiply",
+    "temporal_property",
+    "temporal_subtract",
+    "temporal_to_string",
+    "time_of",
+]

@@ -1,0 +1,721 @@
+"""Runs engine commands against the database: load live rows, apply, write only what changed.
+
+One call of `execute` is one transaction. Effects that reach other instances (a call activity's
+child, a message thrown to another instance, a signal) become further commands processed in the
+same transaction, so a command and everything it causes commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+
+from verka.engine import runtime as rt
+from verka.engine.runtime import results as fx
+
+from . import clock, codec, repository
+from .keys import keys_for_command
+from .models import (
+    ElementInstance,
+    HistoryEvent,
+    Incident,
+    Job,
+    Message,
+    MessageSubscription,
+    ProcessDefinition,
+    ProcessInstance,
+    SignalSubscription,
+    Timer,
+    UserTask,
+    UserTaskCandidate,
+    Variable,
+)
+
+log = logging.getLogger(__name__)
+
+# A command may cause others (messages between instances, call activities); a model whose
+# instances keep triggering each other must not spin forever inside one transaction.
+MAX_FOLLOW_UPS = 10_000
+LIVE_STATES = {"ACTIVATING", "ACTIVE", "COMPLETING", "TERMINATING"}
+ELEMENT_FIELDS = [
+    "element_id",
+    "element_type",
+    "flow_scope_key",
+    "state",
+    "is_live",
+    "loop_counter",
+    "data",
+    "ended_at",
+]
+
+
+class CommandRejected(Exception):
+    """The engine refused the command (stale job, finished task, …); nothing was changed."""
+
+
+@dataclass
+class Start:
+    """Start a new instance of a deployed process (optionally at a given start event)."""
+
+    definition: ProcessDefinition
+    variables: Mapping[str, Any] = field(default_factory=dict)
+    start_at: str = ""
+    business_key: str = ""
+    parent_instance_key: int | None = None
+    parent_element_instance_key: int | None = None
+
+
+@dataclass
+class Outcome:
+    """What one `execute` did: the instances it started, and the first command's result."""
+
+    started: list[int] = field(default_factory=list)
+    result: rt.Result | None = None
+
+
+Work = tuple[int, rt.Command] | Start
+
+
+class Execution:
+    """One transaction's worth of commands; keeps the states it loaded so repeats are cheap."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.keys = keys_for_command()
+        self.states: dict[int, rt.InstanceState] = {}
+        self.rows: dict[int, ProcessInstance] = {}
+        self.queue: deque[Work] = deque()
+        self.outcome = Outcome()
+        self.decisions = repository.DeployedDecisions()
+
+    # --- loading -------------------------------------------------------------------------
+
+    def load(self, instance_key: int) -> rt.InstanceState:
+        state = self.states.get(instance_key)
+        if state is not None:
+            return state
+        query = ProcessInstance.objects.select_related("definition")
+        if connection.features.has_select_for_update:
+            query = query.select_for_update(of=("self",))
+        row = query.filter(key=instance_key).first()
+        if row is None:
+            raise CommandRejected(f"process instance {instance_key} does not exist")
+        process = repository.process_model(row.definition)
+        elements = [
+            rt.ElementInstance(
+                key=e.key,
+                element_id=e.element_id,
+                element_type=e.element_type,
+                flow_scope_key=e.flow_scope_key,
+                state=rt.ElementState(e.state),
+                loop_counter=e.loop_counter,
+                data=json.loads(e.data),
+            )
+            for e in ElementInstance.objects.filter(process_instance_id=instance_key, is_live=True)
+        ]
+        variables = {
+            (v.scope_key, v.name): codec.from_json_text(v.value)
+            for v in Variable.objects.filter(process_instance_id=instance_key)
+        }
+        state = rt.InstanceState.load(
+            instance_key,
+            process,
+            rt.InstanceStatus(row.status),
+            elements,
+            variables,
+            row.parent_instance_key,
+            row.parent_element_instance_key,
+        )
+        self.states[instance_key] = state
+        self.rows[instance_key] = row
+        return state
+
+    # --- running -------------------------------------------------------------------------
+
+    def run(self, first: Work) -> Outcome:
+        """Run a command and its follow-ups; the command itself may be rejected (raises)."""
+        self.queue.append(first)
+        return self.run_queue(strict=True)
+
+    def run_queue(self, *, strict: bool = False) -> Outcome:
+        """Run queued follow-ups; those that no longer apply are dropped, unless `strict` and
+        it is the first one."""
+        handled = 0
+        while self.queue:
+            handled += 1
+            if handled > MAX_FOLLOW_UPS:
+                raise CommandRejected(
+                    f"more than {MAX_FOLLOW_UPS} follow-up commands in one transaction: "
+                    "instances keep triggering each other"
+                )
+            work = self.queue.popleft()
+            is_first = strict and handled == 1
+            if isinstance(work, Start):
+                self._start(work, is_first=is_first)
+            else:
+                instance_key, command = work
+                self._apply(instance_key, command, is_first=is_first)
+        return self.outcome
+
+    def _start(self, start: Start, *, is_first: bool) -> None:
+        key = self.keys()
+        process = repository.process_model(start.definition)
+        row = ProcessInstance.objects.create(
+            key=key,
+            definition=start.definition,
+            bpmn_process_id=start.definition.bpmn_process_id,
+            version=start.definition.version,
+            started_at=self.now,
+            business_key=start.business_key,
+            parent_instance_key=start.parent_instance_key,
+            parent_element_instance_key=start.parent_element_instance_key,
+            is_test=start.definition.is_test,
+        )
+        self.rows[key] = row
+        self.states[key] = rt.InstanceState.new(
+            key, process, start.parent_instance_key, start.parent_element_instance_key
+        )
+        self.outcome.started.append(key)
+        command = rt.CreateProcessInstance(variables=dict(start.variables), start_at=start.start_at)
+        self._apply(key, command, is_first=is_first)
+
+    def _apply(self, instance_key: int, command: rt.Command, *, is_first: bool) -> None:
+        state = self.load(instance_key)
+        result = rt.apply(state, command, self.now, self.keys, self.decisions)
+        if result.rejection is not None:
+            if is_first:
+                raise CommandRejected(result.rejection)
+            # A follow-up that no longer applies (the target moved on) is not an error of the
+            # command that caused it; it is logged and dropped.
+            log.info(
+                "follow-up rejected", extra={"instance": instance_key, "why": result.rejection}
+            )
+            return
+        if is_first and self.outcome.result is None:
+            self.outcome.result = result
+        self._write(state, result)
+        state.advance(result)
+
+    # --- writing -------------------------------------------------------------------------
+
+    def _write(self, state: rt.InstanceState, result: rt.Result) -> None:
+        row = self.rows[state.key]
+        self._write_elements(row, result.element_instances)
+        self._write_variables(row, result.variables)
+        for effect in result.effects:
+            self._effect(row, effect)
+        self._write_history(row, result.history)
+        if result.status is not None and result.status.value != row.status:
+            row.status = result.status.value
+            if result.status is not rt.InstanceStatus.ACTIVE:
+                row.ended_at = self.now
+            row.save(update_fields=["status", "ended_at"])
+
+    def _write_elements(self, row: ProcessInstance, changed: Iterable[rt.ElementInstance]) -> None:
+        rows = []
+        for element in changed:
+            live = element.state.value in LIVE_STATES
+            rows.append(
+                ElementInstance(
+                    key=element.key,
+                    process_instance_id=row.key,
+                    element_id=element.element_id,
+                    element_type=element.element_type,
+                    flow_scope_key=element.flow_scope_key,
+                    state=element.state.value,
+                    is_live=live,
+                    loop_counter=element.loop_counter,
+                    data=json.dumps(element.data, default=str),
+                    activated_at=self.now,
+                    ended_at=None if live else self.now,
+                )
+            )
+        if rows:
+            ElementInstance.objects.bulk_create(
+                rows, update_conflicts=True, unique_fields=["key"], update_fields=ELEMENT_FIELDS
+            )
+
+    def _write_variables(self, row: ProcessInstance, changes: Iterable[rt.VariableChange]) -> None:
+        upserts: dict[tuple[int, str], Variable] = {}
+        for change in changes:
+            key = (change.scope_key, change.name)
+            if change.deleted:
+                upserts.pop(key, None)
+                Variable.objects.filter(scope_key=change.scope_key, name=change.name).delete()
+                continue
+            upserts[key] = Variable(
+                process_instance_id=row.key,
+                scope_key=change.scope_key,
+                name=change.name,
+                value=codec.to_json_text(change.value),
+                updated_at=self.now,
+            )
+        if upserts:
+            Variable.objects.bulk_create(
+                list(upserts.values()),
+                update_conflicts=True,
+                unique_fields=["scope_key", "name"],
+                update_fields=["value", "updated_at"],
+            )
+
+    def _write_history(self, row: ProcessInstance, events: Iterable[rt.HistoryEvent]) -> None:
+        rows = [
+            HistoryEvent(
+                timestamp=event.timestamp,
+                process_instance_key=event.instance_key,
+                bpmn_process_id=row.bpmn_process_id,
+                version=row.version,
+                element_instance_key=event.element_instance_key,
+                element_id=event.element_id,
+                element_type=event.element_type,
+                event_type=event.event_type,
+                name=event.name[:255],
+                value="" if event.value is None else _history_value(event.value),
+                data=json.dumps(event.data, default=str),
+            )
+            for event in events
+        ]
+        if rows:
+            HistoryEvent.objects.bulk_create(rows)
+
+    # --- effects -------------------------------------------------------------------------
+
+    def _effect(self, row: ProcessInstance, effect: rt.Effect) -> None:
+        handler = _EFFECTS.get(type(effect))
+        if handler is None:  # pragma: no cover - a new effect kind without persistence
+            raise TypeError(f"no persistence for effect {type(effect).__name__}")
+        handler(self, row, effect)
+
+    def follow(self, work: Work) -> None:
+        self.queue.append(work)
+
+
+def _history_value(value: Any) -> str:
+    try:
+        return codec.to_json_text(value)
+    except codec.CodecError:
+        return json.dumps(str(value))
+
+
+# --- one handler per effect kind ----------------------------------------------------------
+
+
+def _create_job(ex: Execution, row: ProcessInstance, e: fx.CreateJob) -> None:
+    Job.objects.create(
+        key=e.key,
+        type=e.type,
+        process_instance=row,
+        element_instance_key=e.element_instance_key,
+        element_id=e.element_id,
+        bpmn_process_id=row.bpmn_process_id,
+        retries=e.retries,
+        due_at=ex.now,
+        custom_headers=json.dumps(dict(e.custom_headers)),
+        variables=codec.to_json_text(dict(e.variables)),
+        created_at=ex.now,
+    )
+    _notify_jobs(e.type)
+
+
+def _notify_jobs(job_type: str) -> None:
+    if connection.vendor == "postgresql":
+        # Delivered at commit: waiting workers wake up instead of polling.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify('verka_jobs', %s)", [job_type[:7000]])
+
+
+def _cancel_job(ex: Execution, row: ProcessInstance, e: fx.CancelJob) -> None:
+    Job.objects.filter(key=e.key).exclude(state__in=_ENDED_JOB_STATES).update(
+        state=Job.State.CANCELED, ended_at=ex.now
+    )
+
+
+_ENDED_JOB_STATES = [Job.State.COMPLETED, Job.State.CANCELED, Job.State.ERROR_THROWN]
+
+
+def _job_failed(ex: Execution, row: ProcessInstance, e: fx.JobFailed) -> None:
+    Job.objects.filter(key=e.key).update(
+        retries=e.retries,
+        state=Job.State.ACTIVATABLE if e.retries > 0 else Job.State.FAILED,
+        due_at=e.retry_at or ex.now,
+        deadline=None,
+        worker="",
+        error_message=e.message,
+    )
+
+
+def _create_user_task(ex: Execution, row: ProcessInstance, e: fx.CreateUserTask) -> None:
+    task = UserTask.objects.create(
+        key=e.key,
+        process_instance=row,
+        element_instance_key=e.element_instance_key,
+        element_id=e.element_id,
+        bpmn_process_id=row.bpmn_process_id,
+        name=e.name,
+        form_key=e.form_key,
+        form_id=e.form_id,
+        external_reference=e.external_reference,
+        assignee=e.assignee or "",
+        candidate_groups=json.dumps(list(e.candidate_groups)),
+        candidate_users=json.dumps(list(e.candidate_users)),
+        due_date=e.due_date,
+        follow_up_date=e.follow_up_date,
+        priority=e.priority,
+        custom_headers=json.dumps(dict(e.custom_headers)),
+        created_at=ex.now,
+    )
+    UserTaskCandidate.objects.bulk_create(
+        [UserTaskCandidate(task=task, group=group) for group in e.candidate_groups]
+        + [UserTaskCandidate(task=task, user=user) for user in e.candidate_users]
+    )
+
+
+def _cancel_user_task(ex: Execution, row: ProcessInstance, e: fx.CancelUserTask) -> None:
+    UserTask.objects.filter(
+        element_instance_key=e.element_instance_key, state=UserTask.State.CREATED
+    ).update(state=UserTask.State.CANCELED, completed_at=ex.now)
+
+
+def _schedule_timer(ex: Execution, row: ProcessInstance, e: fx.ScheduleTimer) -> None:
+    Timer.objects.create(
+        process_instance=row,
+        element_instance_key=e.element_instance_key,
+        element_id=e.element_id,
+        due_at=e.due,
+        repetitions=e.repetitions,
+        interval_seconds=e.interval.total_seconds() if e.interval else None,
+    )
+
+
+def _cancel_timer(ex: Execution, row: ProcessInstance, e: fx.CancelTimer) -> None:
+    Timer.objects.filter(
+        element_instance_key=e.element_instance_key, element_id=e.element_id
+    ).delete()
+
+
+def _open_message_subscription(
+    ex: Execution, row: ProcessInstance, e: fx.OpenMessageSubscription
+) -> None:
+    MessageSubscription.objects.create(
+        process_instance=row,
+        element_instance_key=e.element_instance_key,
+        element_id=e.element_id,
+        message_name=e.message_name,
+        correlation_key=e.correlation_key,
+        interrupting=e.interrupting,
+        created_at=ex.now,
+    )
+    # A message published before the instance got here waits in the buffer until it expires.
+    buffered = (
+        Message.objects.filter(
+            name=e.message_name, correlation_key=e.correlation_key, expires_at__gt=ex.now
+        )
+        .order_by("published_at", "id")
+        .first()
+    )
+    if buffered is not None and _claim_message(buffered, row.bpmn_process_id):
+        ex.follow(
+            (
+                row.key,
+                rt.CorrelateMessage(
+                    e.element_instance_key,
+                    e.element_id,
+                    codec.from_json_text(buffered.variables),
+                ),
+            )
+        )
+
+
+def _claim_message(message: Message, bpmn_process_id: str) -> bool:
+    """A buffered message correlates at most once per process; True if this one may take it."""
+    taken = json.loads(message.correlated_process_ids)
+    if bpmn_process_id in taken:
+        return False
+    message.correlated_process_ids = json.dumps([*taken, bpmn_process_id])
+    message.save(update_fields=["correlated_process_ids"])
+    return True
+
+
+def _close_message_subscription(
+    ex: Execution, row: ProcessInstance, e: fx.CloseMessageSubscription
+) -> None:
+    MessageSubscription.objects.filter(
+        element_instance_key=e.element_instance_key, element_id=e.element_id
+    ).delete()
+
+
+def _open_signal_subscription(
+    ex: Execution, row: ProcessInstance, e: fx.OpenSignalSubscription
+) -> None:
+    SignalSubscription.objects.create(
+        process_instance=row,
+        element_instance_key=e.element_instance_key,
+        element_id=e.element_id,
+        signal_name=e.signal_name,
+    )
+
+
+def _close_signal_subscription(
+    ex: Execution, row: ProcessInstance, e: fx.CloseSignalSubscription
+) -> None:
+    SignalSubscription.objects.filter(
+        element_instance_key=e.element_instance_key, element_id=e.element_id
+    ).delete()
+
+
+def _publish_message(ex: Execution, row: ProcessInstance, e: fx.PublishMessage) -> None:
+    # Thrown by a process: correlate now where someone waits; the engine keeps no buffer for
+    # these (time to live 0, as a message throw event in Zeebe has by default).
+    publish(ex, e.name, e.correlation_key, dict(e.variables), ttl=timedelta(0), message_id="")
+
+
+def _broadcast_signal(ex: Execution, row: ProcessInstance, e: fx.BroadcastSignal) -> None:
+    broadcast(ex, e.name, dict(e.variables))
+
+
+def _start_child(ex: Execution, row: ProcessInstance, e: fx.StartChildInstance) -> None:
+    try:
+        definition = repository.latest_process(e.process_id)
+    except repository.DeploymentMissing as missing:
+        ex.follow(
+            (
+                row.key,
+                rt.ChildFailed(
+                    e.parent_element_instance_key, "", f"call activity failed: {missing}"
+                ),
+            )
+        )
+        return
+    ex.follow(
+        Start(
+            definition,
+            dict(e.variables),
+            parent_instance_key=e.parent_instance_key,
+            parent_element_instance_key=e.parent_element_instance_key,
+        )
+    )
+
+
+def _cancel_child(ex: Execution, row: ProcessInstance, e: fx.CancelChildInstance) -> None:
+    for child in ProcessInstance.objects.filter(
+        parent_element_instance_key=e.parent_element_instance_key,
+        status=ProcessInstance.Status.ACTIVE,
+    ).values_list("key", flat=True):
+        ex.follow((child, rt.CancelProcessInstance()))
+
+
+def _instance_completed(ex: Execution, row: ProcessInstance, e: fx.InstanceCompleted) -> None:
+    _end_instance(ex, row)
+    if e.parent_instance_key is not None and e.parent_element_instance_key is not None:
+        ex.follow(
+            (
+                e.parent_instance_key,
+                rt.CompleteCallActivity(e.parent_element_instance_key, dict(e.variables)),
+            )
+        )
+
+
+def _instance_terminated(ex: Execution, row: ProcessInstance, e: fx.InstanceTerminated) -> None:
+    _end_instance(ex, row)
+
+
+def _end_instance(ex: Execution, row: ProcessInstance) -> None:
+    # Whatever still waits on the instance goes with it.
+    Timer.objects.filter(process_instance=row).delete()
+    MessageSubscription.objects.filter(process_instance=row).delete()
+    SignalSubscription.objects.filter(process_instance=row).delete()
+    Job.objects.filter(process_instance=row).exclude(state__in=_ENDED_JOB_STATES).update(
+        state=Job.State.CANCELED, ended_at=ex.now
+    )
+    UserTask.objects.filter(process_instance=row, state=UserTask.State.CREATED).update(
+        state=UserTask.State.CANCELED, completed_at=ex.now
+    )
+    Incident.objects.filter(process_instance=row, state=Incident.State.OPEN).update(
+        state=Incident.State.RESOLVED, resolved_at=ex.now
+    )
+    if row.has_incident:
+        row.has_incident = False
+        row.save(update_fields=["has_incident"])
+
+
+def _error_to_parent(ex: Execution, row: ProcessInstance, e: fx.ErrorToParent) -> None:
+    ex.follow(
+        (
+            e.parent_instance_key,
+            rt.ChildFailed(e.parent_element_instance_key, e.error_code, e.message, e.variables),
+        )
+    )
+
+
+def _raise_incident(ex: Execution, row: ProcessInstance, e: fx.RaiseIncident) -> None:
+    job = (
+        Job.objects.filter(element_instance_key=e.element_instance_key)
+        .order_by("-created_at")
+        .values_list("key", flat=True)
+        .first()
+    )
+    Incident.objects.create(
+        key=e.key,
+        process_instance=row,
+        element_instance_key=e.element_instance_key,
+        element_id=e.element_id,
+        bpmn_process_id=row.bpmn_process_id,
+        job_key=job if e.error_type == "JOB_NO_RETRIES" else None,
+        error_type=e.error_type,
+        message=e.message,
+        created_at=ex.now,
+    )
+    if not row.has_incident:
+        row.has_incident = True
+        row.save(update_fields=["has_incident"])
+
+
+def _resolve_incident(ex: Execution, row: ProcessInstance, e: fx.ResolveIncident) -> None:
+    Incident.objects.filter(key=e.key).update(state=Incident.State.RESOLVED, resolved_at=ex.now)
+    if not Incident.objects.filter(process_instance=row, state=Incident.State.OPEN).exists():
+        row.has_incident = False
+        row.save(update_fields=["has_incident"])
+
+
+_EFFECTS: dict[type, Callable[[Execution, ProcessInstance, Any], None]] = {
+    fx.CreateJob: _create_job,
+    fx.CancelJob: _cancel_job,
+    fx.JobFailed: _job_failed,
+    fx.CreateUserTask: _create_user_task,
+    fx.CancelUserTask: _cancel_user_task,
+    fx.ScheduleTimer: _schedule_timer,
+    fx.CancelTimer: _cancel_timer,
+    fx.OpenMessageSubscription: _open_message_subscription,
+    fx.CloseMessageSubscription: _close_message_subscription,
+    fx.OpenSignalSubscription: _open_signal_subscription,
+    fx.CloseSignalSubscription: _close_signal_subscription,
+    fx.PublishMessage: _publish_message,
+    fx.BroadcastSignal: _broadcast_signal,
+    fx.StartChildInstance: _start_child,
+    fx.CancelChildInstance: _cancel_child,
+    fx.InstanceCompleted: _instance_completed,
+    fx.InstanceTerminated: _instance_terminated,
+    fx.ErrorToParent: _error_to_parent,
+    fx.RaiseIncident: _raise_incident,
+    fx.ResolveIncident: _resolve_incident,
+}
+
+
+# --- messages and signals (shared by effects and the public services) ----------------------
+
+
+@dataclass
+class PublishOutcome:
+    correlated_instances: list[int] = field(default_factory=list)
+    started_instances: int = 0
+    buffered: bool = False
+    message_key: int | None = None
+
+
+def publish(
+    ex: Execution,
+    name: str,
+    correlation_key: str,
+    variables: Mapping[str, Any],
+    *,
+    ttl: timedelta,
+    message_id: str,
+) -> PublishOutcome:
+    """Correlate to every waiting instance (one subscription per instance) and to message start
+    events; buffer the message for `ttl` so later subscriptions can still take it."""
+    outcome = PublishOutcome()
+    reached: set[str] = set()
+    seen_instances: set[int] = set()
+    subscriptions = MessageSubscription.objects.filter(
+        message_name=name, correlation_key=correlation_key
+    ).order_by("created_at", "id")
+    for sub in subscriptions:
+        if sub.process_instance_id is None:
+            continue
+        if sub.process_instance_id in seen_instances:
+            continue  # Zeebe: a message correlates to one subscription per instance
+        seen_instances.add(sub.process_instance_id)
+        ex.follow(
+            (
+                sub.process_instance_id,
+                rt.CorrelateMessage(sub.element_instance_key or 0, sub.element_id, dict(variables)),
+            )
+        )
+        outcome.correlated_instances.append(sub.process_instance_id)
+        reached.add(_bpmn_id_of(sub.process_instance_id))
+    for sub in MessageSubscription.objects.filter(
+        message_name=name, process_instance__isnull=True
+    ).select_related("definition"):
+        definition = sub.definition
+        if definition is None or definition.bpmn_process_id in reached:
+            continue
+        if correlation_key and _has_active_instance_with_key(definition, correlation_key):
+            continue  # one instance per correlation key at a time (Zeebe's rule)
+        ex.follow(
+            Start(
+                definition, dict(variables), start_at=sub.element_id, business_key=correlation_key
+            )
+        )
+        reached.add(definition.bpmn_process_id)
+        outcome.started_instances += 1
+    if ttl > timedelta(0):
+        message = Message.objects.create(
+            name=name,
+            correlation_key=correlation_key,
+            message_id=message_id,
+            variables=codec.to_json_text(dict(variables)),
+            published_at=ex.now,
+            expires_at=ex.now + ttl,
+            correlated_process_ids=json.dumps(sorted(reached)),
+        )
+        outcome.buffered = True
+        outcome.message_key = message.pk
+    return outcome
+
+
+def _bpmn_id_of(instance_key: int) -> str:
+    return str(
+        ProcessInstance.objects.filter(key=instance_key)
+        .values_list("bpmn_process_id", flat=True)
+        .first()
+        or ""
+    )
+
+
+def _has_active_instance_with_key(definition: ProcessDefinition, correlation_key: str) -> bool:
+    return ProcessInstance.objects.filter(
+        bpmn_process_id=definition.bpmn_process_id,
+        business_key=correlation_key,
+        status=ProcessInstance.Status.ACTIVE,
+    ).exists()
+
+
+def broadcast(ex: Execution, name: str, variables: Mapping[str, Any]) -> int:
+    reached = 0
+    for sub in SignalSubscription.objects.filter(signal_name=name).select_related("definition"):
+        if sub.process_instance_id is not None:
+            ex.follow(
+                (
+                    sub.process_instance_id,
+                    rt.TriggerSignal(
+                        sub.element_instance_key or 0, sub.element_id, dict(variables)
+                    ),
+                )
+            )
+        elif sub.definition is not None:
+            ex.follow(Start(sub.definition, dict(variables), start_at=sub.element_id))
+        reached += 1
+    return reached
+
+
+def execute(first: Work, *, now: datetime | None = None) -> Outcome:
+    """Run a command (and everything it causes) in one transaction."""
+    with transaction.atomic():
+        return Execution(now or clock.now()).run(first)

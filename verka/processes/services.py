@@ -1,0 +1,589 @@
+"""The process engine's public functions. Web views, the REST API and the worker call these;
+nothing else touches the process tables."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Q
+
+from verka.engine import runtime as rt
+from verka.engine.bpmn import BpmnError, EventKind, StartEvent, parse_bpmn
+
+from . import clock, codec, repository
+from .executor import CommandRejected, Start, broadcast, execute, publish
+from .executor import Execution as _Execution
+from .models import (
+    DecisionDefinition,
+    Deployment,
+    FormDefinition,
+    Incident,
+    Job,
+    Message,
+    MessageSubscription,
+    ProcessDefinition,
+    ProcessInstance,
+    Resource,
+    SignalSubscription,
+    Timer,
+    UserTask,
+)
+from .repository import DeploymentMissing
+
+__all__ = [
+    "CommandRejected",
+    "DeploymentError",
+    "DeploymentMissing",
+    "activate_jobs",
+    "broadcast_signal",
+    "cancel_instance",
+    "complete_job",
+    "complete_user_task",
+    "deploy",
+    "fail_job",
+    "fire_due_timers",
+    "publish_message",
+    "resolve_incident",
+    "set_variables",
+    "start_instance",
+    "throw_error",
+]
+
+
+class DeploymentError(ValueError):
+    """A resource could not be deployed; `problems` say what and where. Nothing was deployed."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
+
+
+# --- deployment ---------------------------------------------------------------------------
+
+
+@dataclass
+class DeployedResource:
+    name: str
+    kind: str
+    ids: list[tuple[str, int]] = field(default_factory=list)  # (id, version)
+
+
+@dataclass
+class DeploymentResult:
+    deployment_id: int
+    resources: list[DeployedResource]
+
+
+def _kind_of(name: str) -> str:
+    lower = name.lower()
+    if lower.endswith((".bpmn", ".bpmn20.xml")):
+        return Resource.Kind.BPMN
+    if lower.endswith(".dmn"):
+        return Resource.Kind.DMN
+    if lower.endswith((".form", ".json")):
+        return Resource.Kind.FORM
+    raise DeploymentError([f"{name}: unknown resource type (expected .bpmn, .dmn or .form)"])
+
+
+def _checksum(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def deploy(
+    files: Sequence[tuple[str, bytes]], *, user: Any = None, name: str = "", is_test: bool = False
+) -> DeploymentResult:
+    """Deploy BPMN, DMN and form files together. Every file is validated first; if any is
+    invalid nothing is deployed. A process, decision or form whose content is unchanged keeps
+    its version; a changed one gets the next version (running instances keep theirs)."""
+    parsed: list[tuple[str, bytes, str, Any]] = []
+    problems: list[str] = []
+    for filename, content in files:
+        try:
+            kind = _kind_of(filename)
+            parsed.append((filename, content, kind, _parse(filename, content, kind)))
+        except DeploymentError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise DeploymentError(problems)
+    now = clock.now()
+    with transaction.atomic():
+        deployment = Deployment.objects.create(
+            created_at=now, created_by=user if getattr(user, "pk", None) else None, name=name
+        )
+        results = []
+        for filename, content, kind, model in parsed:
+            text = content.decode("utf-8")
+            resource = Resource.objects.create(
+                deployment=deployment,
+                kind=kind,
+                name=filename,
+                content=text,
+                checksum=_checksum(content),
+            )
+            deployed = DeployedResource(filename, kind)
+            if kind == Resource.Kind.BPMN:
+                for process_id, process in model.processes.items():
+                    deployed.ids.append(
+                        _deploy_process(resource, process_id, process, now, is_test)
+                    )
+            elif kind == Resource.Kind.DMN:
+                for decision_id, decision_name in model:
+                    deployed.ids.append(_deploy_decision(resource, decision_id, decision_name, now))
+            else:
+                deployed.ids.append(_deploy_form(resource, model, now))
+            results.append(deployed)
+    return DeploymentResult(deployment.pk, results)
+
+
+def _parse(filename: str, content: bytes, kind: str) -> Any:
+    if kind == Resource.Kind.BPMN:
+        try:
+            definitions = parse_bpmn(content, filename)
+        except BpmnError as error:
+            problems = getattr(error, "problems", None)
+            raise DeploymentError(
+                [str(p) for p in problems] if problems else [str(error)]
+            ) from None
+        if not definitions.processes:
+            raise DeploymentError([f"{filename}: contains no executable process"])
+        return definitions
+    if kind == Resource.Kind.DMN:
+        from verka.engine.dmn import DmnError, load_models
+
+        try:
+            model = load_models(content, strict=True)
+        except DmnError as error:
+            raise DeploymentError([f"{filename}: {error}"]) from None
+        from verka.engine.dmn.model import Decision
+
+        return [
+            (element.element_id, element.name)
+            for element in model.main.elements
+            if isinstance(element, Decision)
+        ]
+    try:
+        schema = json.loads(content)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DeploymentError([f"{filename}: not valid JSON: {error}"]) from None
+    form_id = schema.get("id") if isinstance(schema, dict) else None
+    if not isinstance(form_id, str) or not form_id:
+        raise DeploymentError([f'{filename}: a form needs an "id"'])
+    from verka.engine.forms import FormSchemaError, parse_form
+
+    try:
+        parse_form(schema)
+    except FormSchemaError as error:
+        raise DeploymentError([f"{filename}: {error}"]) from None
+    return form_id
+
+
+def _next_version(model: Any, field_name: str, value: str) -> int:
+    current = model.objects.filter(**{field_name: value}).aggregate(v=Max("version"))["v"]
+    return (current or 0) + 1
+
+
+def _process_checksum(resource: Resource, process_id: str) -> str:
+    return _checksum(f"{process_id}\n{resource.content}".encode())
+
+
+def _deploy_process(
+    resource: Resource, process_id: str, process: Any, now: Any, is_test: bool
+) -> tuple[str, int]:
+    checksum = _process_checksum(resource, process_id)
+    latest = ProcessDefinition.objects.filter(bpmn_process_id=process_id).order_by("-version")
+    current = latest.first()
+    if current is not None and current.checksum == checksum:
+        return process_id, current.version
+    definition = ProcessDefinition.objects.create(
+        bpmn_process_id=process_id,
+        name=process.name or "",
+        version=(current.version + 1) if current else 1,
+        resource=resource,
+        checksum=checksum,
+        deployed_at=now,
+        is_test=is_test,
+    )
+    _subscribe_start_events(definition, process, now)
+    return process_id, definition.version
+
+
+def _subscribe_start_events(definition: ProcessDefinition, process: Any, now: Any) -> None:
+    """Message, signal and timer start events belong to the newest version only."""
+    previous = ProcessDefinition.objects.filter(bpmn_process_id=definition.bpmn_process_id).exclude(
+        pk=definition.pk
+    )
+    MessageSubscription.objects.filter(definition__in=previous).delete()
+    SignalSubscription.objects.filter(definition__in=previous).delete()
+    Timer.objects.filter(definition__in=previous).delete()
+    for element_id in process.scopes.get("", ()):
+        element = process.elements[element_id]
+        if not isinstance(element, StartEvent):
+            continue
+        event = element.event
+        if event.kind is EventKind.MESSAGE:
+            message = process.messages.get(event.ref)
+            if message is not None:
+                MessageSubscription.objects.create(
+                    definition=definition,
+                    element_id=element_id,
+                    message_name=message.name,
+                    created_at=now,
+                )
+        elif event.kind is EventKind.SIGNAL:
+            signal = process.signals.get(event.ref)
+            if signal is not None:
+                SignalSubscription.objects.create(
+                    definition=definition, element_id=element_id, signal_name=signal.name
+                )
+        elif event.kind is EventKind.TIMER:
+            plan = _start_timer_plan(definition, element_id, event, now)
+            Timer.objects.create(
+                definition=definition,
+                element_id=element_id,
+                due_at=plan.due,
+                repetitions=plan.repetitions,
+                interval_seconds=plan.interval.total_seconds() if plan.interval else None,
+            )
+
+
+def _start_timer_plan(definition: ProcessDefinition, element_id: str, event: Any, now: Any) -> Any:
+    from verka.engine.runtime import expressions, timers
+
+    try:
+        value = expressions.evaluate(event.timer_expression, {}, "timer")
+        return timers.schedule(event.timer_kind, value, now)
+    except expressions.ExpressionFailure as failure:
+        raise DeploymentError(
+            [f"{definition.resource.name}: element '{element_id}': {failure}"]
+        ) from None
+
+
+def _deploy_decision(resource: Resource, decision_id: str, name: str, now: Any) -> tuple[str, int]:
+    checksum = _checksum(f"{decision_id}\n{resource.content}".encode())
+    current = (
+        DecisionDefinition.objects.filter(decision_id=decision_id).order_by("-version").first()
+    )
+    if current is not None and current.checksum == checksum:
+        return decision_id, current.version
+    definition = DecisionDefinition.objects.create(
+        decision_id=decision_id,
+        name=name or "",
+        version=(current.version + 1) if current else 1,
+        resource=resource,
+        checksum=checksum,
+        deployed_at=now,
+    )
+    return decision_id, definition.version
+
+
+def _deploy_form(resource: Resource, form_id: str, now: Any) -> tuple[str, int]:
+    checksum = _checksum(resource.content.encode())
+    current = FormDefinition.objects.filter(form_id=form_id).order_by("-version").first()
+    if current is not None and current.checksum == checksum:
+        return form_id, current.version
+    definition = FormDefinition.objects.create(
+        form_id=form_id,
+        version=(current.version + 1) if current else 1,
+        resource=resource,
+        checksum=checksum,
+        deployed_at=now,
+    )
+    return form_id, definition.version
+
+
+# --- instances ----------------------------------------------------------------------------
+
+
+def _feel(variables: Mapping[str, Any] | None) -> dict[str, Any]:
+    if variables is None:
+        return {}
+    if not isinstance(variables, Mapping):
+        raise CommandRejected("variables must be an object")
+    return codec.from_plain_json(dict(variables))  # type: ignore[no-any-return]
+
+
+def start_instance(
+    bpmn_process_id: str,
+    variables: Mapping[str, Any] | None = None,
+    *,
+    version: int | None = None,
+    business_key: str = "",
+    start_at: str = "",
+) -> ProcessInstance:
+    definition = repository.latest_process(bpmn_process_id, version)
+    outcome = execute(Start(definition, _feel(variables), start_at, business_key))
+    return ProcessInstance.objects.get(key=outcome.started[0])
+
+
+def cancel_instance(instance_key: int) -> None:
+    execute((instance_key, rt.CancelProcessInstance()))
+
+
+def set_variables(
+    instance_key: int,
+    variables: Mapping[str, Any],
+    *,
+    scope_key: int | None = None,
+    local: bool = False,
+) -> None:
+    command = rt.SetVariables(scope_key or instance_key, _feel(variables), local)
+    execute((instance_key, command))
+
+
+# --- jobs ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActivatedJob:
+    key: int
+    type: str
+    process_instance_key: int
+    bpmn_process_id: str
+    element_id: str
+    element_instance_key: int
+    retries: int
+    deadline: Any
+    custom_headers: dict[str, str]
+    variables: dict[str, Any]
+
+
+def activate_jobs(
+    job_type: str,
+    worker: str,
+    *,
+    max_jobs: int = 10,
+    timeout: timedelta = timedelta(minutes=5),
+    types: Sequence[str] | None = None,
+) -> list[ActivatedJob]:
+    """Lease up to max_jobs due jobs of a type for `timeout`. On PostgreSQL concurrent workers
+    skip each other's rows (FOR UPDATE SKIP LOCKED), so no job is handed to two workers.
+    A job whose lease runs out becomes activatable again: at-least-once delivery."""
+    now = clock.now()
+    wanted = list(types) if types else [job_type]
+    with transaction.atomic():
+        query = Job.objects.filter(
+            Q(state=Job.State.ACTIVATABLE, due_at__lte=now)
+            | Q(state=Job.State.ACTIVATED, deadline__lt=now),
+            type__in=wanted,
+        ).order_by("due_at", "key")
+        if connection.features.has_select_for_update_skip_locked:
+            query = query.select_for_update(skip_locked=True)
+        jobs = list(query[:max_jobs])
+        deadline = now + timeout
+        for job in jobs:
+            job.state = Job.State.ACTIVATED
+            job.deadline = deadline
+            job.worker = worker
+        Job.objects.bulk_update(jobs, ["state", "deadline", "worker"])
+    return [
+        ActivatedJob(
+            key=job.key,
+            type=job.type,
+            process_instance_key=job.process_instance_id,
+            bpmn_process_id=job.bpmn_process_id,
+            element_id=job.element_id,
+            element_instance_key=job.element_instance_key,
+            retries=job.retries,
+            deadline=deadline,
+            custom_headers=json.loads(job.custom_headers),
+            variables=codec.from_json_text(job.variables),
+        )
+        for job in jobs
+    ]
+
+
+def _open_job(job_key: int) -> Job:
+    job = Job.objects.filter(key=job_key).first()
+    if job is None:
+        raise CommandRejected(f"job {job_key} does not exist")
+    if job.state not in (Job.State.ACTIVATED, Job.State.ACTIVATABLE):
+        raise CommandRejected(f"job {job_key} is {job.state.lower()}, it can't be changed")
+    return job
+
+
+def complete_job(job_key: int, variables: Mapping[str, Any] | None = None) -> None:
+    feel = _feel(variables)
+    with transaction.atomic():
+        job = _open_job(job_key)
+        command = rt.CompleteJob(job.element_instance_key, feel, job_key=job.key)
+        execute((job.process_instance_id, command))
+        Job.objects.filter(key=job.key).update(state=Job.State.COMPLETED, ended_at=clock.now())
+
+
+def fail_job(
+    job_key: int,
+    retries: int,
+    message: str = "",
+    *,
+    backoff: timedelta | None = None,
+    variables: Mapping[str, Any] | None = None,
+) -> None:
+    feel = _feel(variables)
+    if retries < 0:
+        raise CommandRejected("retries must not be negative")
+    with transaction.atomic():
+        job = _open_job(job_key)
+        command = rt.FailJob(
+            job.element_instance_key, retries, message, backoff, feel, job_key=job.key
+        )
+        execute((job.process_instance_id, command))
+
+
+def throw_error(
+    job_key: int,
+    error_code: str,
+    message: str = "",
+    variables: Mapping[str, Any] | None = None,
+) -> None:
+    feel = _feel(variables)
+    with transaction.atomic():
+        job = _open_job(job_key)
+        command = rt.ThrowError(
+            job.element_instance_key, error_code, message, feel, job_key=job.key
+        )
+        execute((job.process_instance_id, command))
+        Job.objects.filter(
+            key=job.key, state__in=[Job.State.ACTIVATED, Job.State.ACTIVATABLE]
+        ).update(state=Job.State.ERROR_THROWN, ended_at=clock.now(), error_message=message)
+
+
+# --- user tasks ---------------------------------------------------------------------------
+
+
+def complete_user_task(
+    task_key: int, variables: Mapping[str, Any] | None = None, *, user: str = ""
+) -> None:
+    feel = _feel(variables)
+    with transaction.atomic():
+        task = UserTask.objects.filter(key=task_key).first()
+        if task is None:
+            raise CommandRejected(f"user task {task_key} does not exist")
+        if task.state != UserTask.State.CREATED:
+            raise CommandRejected(f"user task {task_key} is {task.state.lower()}")
+        execute((task.process_instance_id, rt.CompleteUserTask(task.element_instance_key, feel)))
+        UserTask.objects.filter(key=task_key).update(
+            state=UserTask.State.COMPLETED, completed_at=clock.now(), completed_by=user
+        )
+
+
+# --- messages, signals, timers ------------------------------------------------------------
+
+
+@dataclass
+class PublishedMessage:
+    correlated_instances: list[int]
+    started_instances: list[int]
+    buffered: bool
+    duplicate: bool = False
+
+
+def publish_message(
+    name: str,
+    correlation_key: str = "",
+    variables: Mapping[str, Any] | None = None,
+    *,
+    time_to_live: timedelta = timedelta(0),
+    message_id: str = "",
+) -> PublishedMessage:
+    """Publish a message: it correlates to waiting instances and message start events now, and
+    waits `time_to_live` for later ones. A message id already published (and not expired) is a
+    duplicate and changes nothing."""
+    if not name:
+        raise CommandRejected("a message needs a name")
+    feel = _feel(variables)
+    now = clock.now()
+    with transaction.atomic():
+        if message_id:
+            Message.objects.filter(name=name, message_id=message_id, expires_at__lte=now).delete()
+            if Message.objects.filter(name=name, message_id=message_id).exists():
+                return PublishedMessage([], [], False, duplicate=True)
+        try:
+            with transaction.atomic():
+                ex = _Execution(now)
+                outcome = publish(
+                    ex, name, correlation_key, feel, ttl=time_to_live, message_id=message_id
+                )
+                ex.run_queue()
+        except IntegrityError:
+            return PublishedMessage([], [], False, duplicate=True)
+    return PublishedMessage(outcome.correlated_instances, ex.outcome.started, outcome.buffered)
+
+
+def correlate_message(
+    name: str, correlation_key: str = "", variables: Mapping[str, Any] | None = None
+) -> PublishedMessage:
+    """Like publish with no time to live, but an error if no instance or start event took it."""
+    result = publish_message(name, correlation_key, variables)
+    if not result.correlated_instances and not result.started_instances:
+        raise CommandRejected(
+            f"no process instance waits for message '{name}' with correlation key "
+            f"'{correlation_key}'"
+        )
+    return result
+
+
+def broadcast_signal(name: str, variables: Mapping[str, Any] | None = None) -> int:
+    feel = _feel(variables)
+    with transaction.atomic():
+        ex = _Execution(clock.now())
+        reached = broadcast(ex, name, feel)
+        ex.run_queue()
+    return reached
+
+
+def fire_due_timers(limit: int = 100) -> int:
+    """Trigger timers that are due; returns how many fired. Safe with many workers: each timer
+    row is taken by one transaction (SKIP LOCKED on PostgreSQL; SQLite serialises writers)."""
+    fired = 0
+    now = clock.now()
+    while fired < limit:
+        with transaction.atomic():
+            query = Timer.objects.filter(due_at__lte=now).order_by("due_at", "id")
+            if connection.features.has_select_for_update_skip_locked:
+                query = query.select_for_update(skip_locked=True)
+            timer = query.first()
+            if timer is None:
+                break
+            _fire(timer, now)
+        fired += 1
+    return fired
+
+
+def _fire(timer: Timer, now: Any) -> None:
+    if timer.process_instance_id is not None:
+        timer.delete()
+        command = rt.TriggerTimer(timer.element_instance_key or 0, timer.element_id)
+        execute((timer.process_instance_id, command), now=now)
+        return
+    definition = timer.definition
+    if timer.repetitions != 1 and timer.interval_seconds:
+        # A cycle on a start event: the next repetition is scheduled before this one starts.
+        timer.due_at = timer.due_at + timedelta(seconds=timer.interval_seconds)
+        timer.repetitions = timer.repetitions - 1 if timer.repetitions > 0 else -1
+        timer.save(update_fields=["due_at", "repetitions"])
+    else:
+        timer.delete()
+    if definition is not None:
+        execute(Start(definition, {}, start_at=timer.element_id), now=now)
+
+
+# --- incidents ----------------------------------------------------------------------------
+
+
+def resolve_incident(incident_key: int, *, retries: int | None = None) -> None:
+    with transaction.atomic():
+        incident = Incident.objects.filter(key=incident_key).first()
+        if incident is None:
+            raise CommandRejected(f"incident {incident_key} does not exist")
+        if incident.state != Incident.State.OPEN:
+            raise CommandRejected(f"incident {incident_key} is already resolved")
+        command = rt.ResolveIncident(incident.element_instance_key, retries)
+        # The engine creates a fresh job for a failed one (with `retries`); the failed job row
+        # stays as the record of what went wrong.
+        execute((incident.process_instance_id, command))
