@@ -124,8 +124,9 @@ def _serve_parts(host: str, port: int, threads: int, with_worker: bool) -> list:
     server = _web_server(host, port, threads)
     parts.append(("web", server.run, server.close))  # type: ignore[attr-defined]
     if with_worker:
-        from verka.worker.runner import Worker
+        from verka.worker.runner import Worker, load_worker_modules
 
+        load_worker_modules()
         worker = Worker()
         parts.append(("worker", worker.run, worker.stop))
     return parts
@@ -141,8 +142,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     setup_django()
-    from verka.worker.runner import Worker
+    from verka.worker.runner import Worker, load_worker_modules
 
+    load_worker_modules()
     worker = Worker(name=args.name) if args.name else Worker()
     print(f"Verka worker {worker.name} is running (Ctrl-C stops)", flush=True)
     return _run_until_signal([("worker", worker.run, worker.stop)])

@@ -175,6 +175,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("VERKA_EMAIL_FROM", "verka@localhost")
 VERKA_SITE_NAME = os.environ.get("VERKA_SITE_NAME", "Exempelkommun")
 VERKA_SITE_LOGO = os.environ.get("VERKA_SITE_LOGO", "")  # URL or static path; empty: built-in
 
+# Python modules `verka worker` imports at start: they register job handlers by job type
+# (see verka.processes.worker.job_handler).
+VERKA_WORKER_MODULES = env_list("VERKA_WORKER_MODULES", "")
+
 LOG_FORMAT = os.environ.get("VERKA_LOG_FORMAT", "json")
 LOG_LEVEL = os.environ.get("VERKA_LOG_LEVEL", "INFO")
 LOGGING = {

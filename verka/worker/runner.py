@@ -39,6 +39,16 @@ def register(source: WorkSource) -> None:
     _SOURCES[source.name] = source
 
 
+def load_worker_modules() -> None:
+    """Import the modules named in VERKA_WORKER_MODULES: they register job handlers."""
+    import importlib
+
+    from django.conf import settings
+
+    for name in settings.VERKA_WORKER_MODULES:
+        importlib.import_module(name)
+
+
 def registered_sources() -> list[WorkSource]:
     return list(_SOURCES.values())
 
@@ -54,14 +64,18 @@ class Worker:
     processed: int = 0
 
     def stop(self) -> None:
+        # A wait on LISTEN ends within idle_max, so stopping takes at most that long.
         self.stop_event.set()
 
     def run(self) -> None:
         log.info("worker started", extra={"worker": self.name, "sources": list(_SOURCES)})
+        from .wakeup import Wakeup
+
         started = self.clock()
         self._beat(started, started)
         idle = self.idle_min
         last_beat = started
+        wakeup = Wakeup(self.stop_event)
         try:
             while not self.stop_event.is_set():
                 done = self.run_once()
@@ -72,9 +86,10 @@ class Worker:
                 if done:
                     idle = self.idle_min
                     continue
-                self.stop_event.wait(idle)
+                wakeup.wait(idle)
                 idle = min(idle * 2, self.idle_max)
         finally:
+            wakeup.close()
             now = self.clock()
             WorkerHeartbeat.objects.filter(name=self.name).update(
                 stopped_at=now, last_seen_at=now, processed=self.processed
