@@ -167,9 +167,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_tck(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
     from verka.engine.dmn.tck import main as tck_main
 
-    return tck_main(args.tck_args)
+    # The engine reads no clock; the TCK's now() and today() cases get the real time from here.
+    return tck_main(args.tool_args, now=datetime.now(UTC))
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    from verka.processes.cpt import main as cpt_main
+
+    return cpt_main(args.tool_args)
+
+
+# Commands that parse their own arguments (so `verka tck --json PATH` and `--help` reach them).
+PASS_THROUGH = {"tck": cmd_tck, "test": cmd_test}
 
 
 # --- argument parsing ----------------------------------------------------------------------
@@ -242,8 +255,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run directories of DMN TCK test cases and print passed/failed per directory.",
         add_help=False,
     )
-    tck.add_argument("tck_args", nargs=argparse.REMAINDER)
     tck.set_defaults(func=cmd_tck)
+    commands.add_parser(
+        "test",
+        help="run Camunda Process Test (CPT) JSON test cases",
+        description="Run CPT JSON test files against the BPMN/DMN/form files of a folder.",
+        add_help=False,
+    ).set_defaults(func=cmd_test)
     return parser
 
 
@@ -254,6 +272,9 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in PASS_THROUGH:
+        return PASS_THROUGH[argv[0]](argparse.Namespace(tool_args=argv[1:]))
     args = build_parser().parse_args(argv)
     result: int = args.func(args)
     return result

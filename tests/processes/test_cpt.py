@@ -49,7 +49,6 @@ PASSING = {
         "a declined card goes to the error boundary",
         "a mocked worker throws the error for every job",
         "a broadcast signal releases the waiting instance",
-        "a conditional start event starts when its condition holds",
     ],
     "decisions.test.json": [
         "a business rule task evaluates the discount",
@@ -100,6 +99,8 @@ FAILURES = {
     "as PT1H or P2D, found '2 days'",
     "decision output differs": "instruction #2 ASSERT_DECISION: decision 'discount': expected "
     "output 10 but it was 20; expected no rule to match but rules [1] did",
+    "a message id published twice": "instruction #2 PUBLISH_MESSAGE: a message 'PaymentReceived' "
+    "with id 'm-1' was already published and has not expired",
     # Runs after cases that each created an order instance: proves every case is rolled back.
     "no instance of the process": "instruction #1 ASSERT_PROCESS_INSTANCE: no process instance "
     "of 'order' was created (no instance exists)",
@@ -116,6 +117,14 @@ def test_every_case_of_a_passing_file_passes(filename):
     assert [(r.name, r.message) for r in results] == [(n, "") for n in PASSING[filename]]
     assert all(r.passed for r in results)
     assert {r.line() for r in results} == {f"PASS {n}" for n in PASSING[filename]}
+
+
+@pytest.mark.django_db
+def test_a_conditional_start_event_starts_when_its_condition_holds():
+    results = run_test_file(FIXTURES / "conditional" / "alarm.test.json", FIXTURES / "conditional")
+    assert [(r.name, r.message) for r in results] == [
+        ("a conditional start event starts when its condition holds", "")
+    ]
 
 
 @pytest.mark.django_db
@@ -393,4 +402,26 @@ def test_a_misspelt_element_id_is_named(tmp_path):
     [result] = run_test_file(path, FIXTURES)
     assert result.message == (
         "instruction #2 ASSERT_ELEMENT_INSTANCES: process 'poll' has no element 'aks'"
+    )
+
+
+@pytest.mark.django_db
+def test_a_missing_instance_names_the_processes_that_were_started(tmp_path):
+    path = tmp_path / "other.test.json"
+    instructions = [
+        {
+            "type": "CREATE_PROCESS_INSTANCE",
+            "processDefinitionSelector": {"processDefinitionId": "office"},
+        },
+        {
+            "type": "ASSERT_PROCESS_INSTANCE",
+            "processInstanceSelector": {"processDefinitionId": "order"},
+            "state": "IS_ACTIVE",
+        },
+    ]
+    path.write_text(json.dumps({"testCases": [{"name": "other", "instructions": instructions}]}))
+    [result] = run_test_file(path, FIXTURES)
+    assert result.message == (
+        "instruction #2 ASSERT_PROCESS_INSTANCE: no process instance of 'order' was created "
+        "(only instances of ['office'] exist)"
     )

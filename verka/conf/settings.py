@@ -7,6 +7,7 @@ conventional DATABASE_URL); docs/operations.md lists them.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -105,7 +106,9 @@ else:
                 ),
                 "transaction_mode": "IMMEDIATE",
             },
-            "TEST": {"NAME": VAR_DIR / "test.sqlite3"},
+            # A file (worker subprocesses in the tests open it too), one per test run so that
+            # parallel runs never share it; the test runner deletes it at the end.
+            "TEST": {"NAME": Path(tempfile.gettempdir()) / f"verka-test-{os.getpid()}.sqlite3"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

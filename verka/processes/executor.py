@@ -20,11 +20,9 @@ from django.db import connection, transaction
 from verka.engine import runtime as rt
 from verka.engine.runtime import results as fx
 
-from . import clock, codec, repository
+from . import clock, codec, repository, rows
 from .keys import keys_for_command
 from .models import (
-    ElementInstance,
-    HistoryEvent,
     Incident,
     Job,
     Message,
@@ -35,7 +33,6 @@ from .models import (
     Timer,
     UserTask,
     UserTaskCandidate,
-    Variable,
 )
 
 log = logging.getLogger(__name__)
@@ -43,6 +40,12 @@ log = logging.getLogger(__name__)
 # A command may cause others (messages between instances, call activities); a model whose
 # instances keep triggering each other must not spin forever inside one transaction.
 MAX_FOLLOW_UPS = 10_000
+LOAD_INSTANCE = (
+    "SELECT i.status, d.resource_id, d.checksum, i.bpmn_process_id, i.version,"
+    " i.parent_instance_key, i.parent_element_instance_key, i.has_incident, i.is_test"
+    " FROM processes_processinstance i"
+    " JOIN processes_processdefinition d ON d.id = i.definition_id WHERE i.key = %s"
+)
 LIVE_STATES = {"ACTIVATING", "ACTIVE", "COMPLETING", "TERMINATING"}
 ELEMENT_FIELDS = [
     "element_id",
@@ -83,6 +86,23 @@ class Outcome:
 Work = tuple[int, rt.Command] | Start
 
 
+@dataclass
+class InstanceRow:
+    """The columns of a process instance row that commands read and write."""
+
+    key: int
+    bpmn_process_id: str
+    version: int
+    status: str
+    has_incident: bool
+    is_test: bool
+
+    def set_incident_flag(self, value: bool) -> None:
+        if self.has_incident != value:
+            self.has_incident = value
+            ProcessInstance.objects.filter(key=self.key).update(has_incident=value)
+
+
 class Execution:
     """One transaction's worth of commands; keeps the states it loaded so repeats are cheap."""
 
@@ -90,7 +110,7 @@ class Execution:
         self.now = now
         self.keys = keys_for_command()
         self.states: dict[int, rt.InstanceState] = {}
-        self.rows: dict[int, ProcessInstance] = {}
+        self.rows: dict[int, InstanceRow] = {}
         self.queue: deque[Work] = deque()
         self.outcome = Outcome()
         self.decisions = repository.DeployedDecisions()
@@ -101,40 +121,52 @@ class Execution:
         state = self.states.get(instance_key)
         if state is not None:
             return state
-        query = ProcessInstance.objects.select_related("definition")
-        if connection.features.has_select_for_update:
-            query = query.select_for_update(of=("self",))
-        row = query.filter(key=instance_key).first()
-        if row is None:
+        found = rows.fetch_one(LOAD_INSTANCE + rows.lock_clause("i"), [instance_key])
+        if found is None:
             raise CommandRejected(f"process instance {instance_key} does not exist")
-        process = repository.process_model(row.definition)
+        (
+            status,
+            resource_id,
+            checksum,
+            bpmn_process_id,
+            version,
+            parent,
+            parent_element,
+            has_incident,
+            is_test,
+        ) = found
+        process = repository.process_model_of(resource_id, checksum, bpmn_process_id)
         elements = [
             rt.ElementInstance(
-                key=e.key,
-                element_id=e.element_id,
-                element_type=e.element_type,
-                flow_scope_key=e.flow_scope_key,
-                state=rt.ElementState(e.state),
-                loop_counter=e.loop_counter,
-                data=json.loads(e.data),
+                key=key,
+                element_id=element_id,
+                element_type=element_type,
+                flow_scope_key=scope,
+                state=rt.ElementState(element_state),
+                loop_counter=loop_counter,
+                data=json.loads(data),
             )
-            for e in ElementInstance.objects.filter(process_instance_id=instance_key, is_live=True)
+            for key, element_id, element_type, scope, element_state, loop_counter, data in (
+                rows.fetch_all(rows.LOAD_ELEMENTS, [instance_key])
+            )
         ]
         variables = {
-            (v.scope_key, v.name): codec.from_json_text(v.value)
-            for v in Variable.objects.filter(process_instance_id=instance_key)
+            (scope, name): codec.from_json_text(value)
+            for scope, name, value in rows.fetch_all(rows.LOAD_VARIABLES, [instance_key])
         }
         state = rt.InstanceState.load(
             instance_key,
             process,
-            rt.InstanceStatus(row.status),
+            rt.InstanceStatus(status),
             elements,
             variables,
-            row.parent_instance_key,
-            row.parent_element_instance_key,
+            parent,
+            parent_element,
         )
         self.states[instance_key] = state
-        self.rows[instance_key] = row
+        self.rows[instance_key] = InstanceRow(
+            instance_key, bpmn_process_id, version, status, bool(has_incident), bool(is_test)
+        )
         return state
 
     # --- running -------------------------------------------------------------------------
@@ -167,7 +199,7 @@ class Execution:
     def _start(self, start: Start, *, is_first: bool) -> None:
         key = self.keys()
         process = repository.process_model(start.definition)
-        row = ProcessInstance.objects.create(
+        ProcessInstance.objects.create(
             key=key,
             definition=start.definition,
             bpmn_process_id=start.definition.bpmn_process_id,
@@ -178,7 +210,14 @@ class Execution:
             parent_element_instance_key=start.parent_element_instance_key,
             is_test=start.definition.is_test,
         )
-        self.rows[key] = row
+        self.rows[key] = InstanceRow(
+            key,
+            start.definition.bpmn_process_id,
+            start.definition.version,
+            ProcessInstance.Status.ACTIVE,
+            False,
+            start.definition.is_test,
+        )
         self.states[key] = rt.InstanceState.new(
             key, process, start.parent_instance_key, start.parent_element_instance_key
         )
@@ -214,80 +253,73 @@ class Execution:
         self._write_history(row, result.history)
         if result.status is not None and result.status.value != row.status:
             row.status = result.status.value
-            if result.status is not rt.InstanceStatus.ACTIVE:
-                row.ended_at = self.now
-            row.save(update_fields=["status", "ended_at"])
+            ended = None if result.status is rt.InstanceStatus.ACTIVE else self.now
+            ProcessInstance.objects.filter(key=row.key).update(status=row.status, ended_at=ended)
 
-    def _write_elements(self, row: ProcessInstance, changed: Iterable[rt.ElementInstance]) -> None:
-        rows = []
-        for element in changed:
-            live = element.state.value in LIVE_STATES
-            rows.append(
-                ElementInstance(
-                    key=element.key,
-                    process_instance_id=row.key,
-                    element_id=element.element_id,
-                    element_type=element.element_type,
-                    flow_scope_key=element.flow_scope_key,
-                    state=element.state.value,
-                    is_live=live,
-                    loop_counter=element.loop_counter,
-                    data=json.dumps(element.data, default=str),
-                    activated_at=self.now,
-                    ended_at=None if live else self.now,
+    def _write_elements(self, row: InstanceRow, changed: Iterable[rt.ElementInstance]) -> None:
+        rows.execute_many(
+            rows.UPSERT_ELEMENT,
+            [
+                (
+                    element.key,
+                    row.key,
+                    element.element_id,
+                    element.element_type,
+                    element.flow_scope_key,
+                    element.state.value,
+                    element.state.value in LIVE_STATES,
+                    element.loop_counter,
+                    json.dumps(element.data, default=str),
+                    self.now,
+                    None if element.state.value in LIVE_STATES else self.now,
                 )
-            )
-        if rows:
-            ElementInstance.objects.bulk_create(
-                rows, update_conflicts=True, unique_fields=["key"], update_fields=ELEMENT_FIELDS
-            )
+                for element in changed
+            ],
+        )
 
-    def _write_variables(self, row: ProcessInstance, changes: Iterable[rt.VariableChange]) -> None:
-        upserts: dict[tuple[int, str], Variable] = {}
+    def _write_variables(self, row: InstanceRow, changes: Iterable[rt.VariableChange]) -> None:
+        upserts: dict[tuple[int, str], tuple[Any, ...]] = {}
+        deletes = []
         for change in changes:
             key = (change.scope_key, change.name)
             if change.deleted:
                 upserts.pop(key, None)
-                Variable.objects.filter(scope_key=change.scope_key, name=change.name).delete()
-                continue
-            upserts[key] = Variable(
-                process_instance_id=row.key,
-                scope_key=change.scope_key,
-                name=change.name,
-                value=codec.to_json_text(change.value),
-                updated_at=self.now,
-            )
-        if upserts:
-            Variable.objects.bulk_create(
-                list(upserts.values()),
-                update_conflicts=True,
-                unique_fields=["scope_key", "name"],
-                update_fields=["value", "updated_at"],
-            )
+                deletes.append(key)
+            else:
+                upserts[key] = (
+                    row.key,
+                    change.scope_key,
+                    change.name,
+                    codec.to_json_text(change.value),
+                    self.now,
+                )
+        rows.execute_many(rows.DELETE_VARIABLE, deletes)
+        rows.execute_many(rows.UPSERT_VARIABLE, list(upserts.values()))
 
-    def _write_history(self, row: ProcessInstance, events: Iterable[rt.HistoryEvent]) -> None:
-        rows = [
-            HistoryEvent(
-                timestamp=event.timestamp,
-                process_instance_key=event.instance_key,
-                bpmn_process_id=row.bpmn_process_id,
-                version=row.version,
-                element_instance_key=event.element_instance_key,
-                element_id=event.element_id,
-                element_type=event.element_type,
-                event_type=event.event_type,
-                name=event.name[:255],
-                value="" if event.value is None else _history_value(event.value),
-                data=json.dumps(event.data, default=str),
-            )
-            for event in events
-        ]
-        if rows:
-            HistoryEvent.objects.bulk_create(rows)
+    def _write_history(self, row: InstanceRow, events: Iterable[rt.HistoryEvent]) -> None:
+        rows.execute_many(
+            rows.INSERT_HISTORY,
+            [
+                (
+                    event.timestamp,
+                    event.instance_key,
+                    row.bpmn_process_id,
+                    row.version,
+                    event.element_instance_key,
+                    event.element_id,
+                    event.element_type,
+                    event.event_type,
+                    event.name[:255],
+                    "" if event.value is None else _history_value(event.value),
+                    json.dumps(event.data, default=str) if event.data else "{}",
+                )
+                for event in events
+            ],
+        )
 
     # --- effects -------------------------------------------------------------------------
 
-    def _effect(self, row: ProcessInstance, effect: rt.Effect) -> None:
+    def _effect(self, row: InstanceRow, effect: rt.Effect) -> None:
         handler = _EFFECTS.get(type(effect))
         if handler is None:  # pragma: no cover - a new effect kind without persistence
             raise TypeError(f"no persistence for effect {type(effect).__name__}")
@@ -307,11 +339,11 @@ def _history_value(value: Any) -> str:
 # --- one handler per effect kind ----------------------------------------------------------
 
 
-def _create_job(ex: Execution, row: ProcessInstance, e: fx.CreateJob) -> None:
+def _create_job(ex: Execution, row: InstanceRow, e: fx.CreateJob) -> None:
     Job.objects.create(
         key=e.key,
         type=e.type,
-        process_instance=row,
+        process_instance_id=row.key,
         element_instance_key=e.element_instance_key,
         element_id=e.element_id,
         bpmn_process_id=row.bpmn_process_id,
@@ -331,7 +363,7 @@ def _notify_jobs(job_type: str) -> None:
             cursor.execute("SELECT pg_notify('verka_jobs', %s)", [job_type[:7000]])
 
 
-def _cancel_job(ex: Execution, row: ProcessInstance, e: fx.CancelJob) -> None:
+def _cancel_job(ex: Execution, row: InstanceRow, e: fx.CancelJob) -> None:
     Job.objects.filter(key=e.key).exclude(state__in=_ENDED_JOB_STATES).update(
         state=Job.State.CANCELED, ended_at=ex.now
     )
@@ -340,7 +372,7 @@ def _cancel_job(ex: Execution, row: ProcessInstance, e: fx.CancelJob) -> None:
 _ENDED_JOB_STATES = [Job.State.COMPLETED, Job.State.CANCELED, Job.State.ERROR_THROWN]
 
 
-def _job_failed(ex: Execution, row: ProcessInstance, e: fx.JobFailed) -> None:
+def _job_failed(ex: Execution, row: InstanceRow, e: fx.JobFailed) -> None:
     Job.objects.filter(key=e.key).update(
         retries=e.retries,
         state=Job.State.ACTIVATABLE if e.retries > 0 else Job.State.FAILED,
@@ -351,10 +383,10 @@ def _job_failed(ex: Execution, row: ProcessInstance, e: fx.JobFailed) -> None:
     )
 
 
-def _create_user_task(ex: Execution, row: ProcessInstance, e: fx.CreateUserTask) -> None:
+def _create_user_task(ex: Execution, row: InstanceRow, e: fx.CreateUserTask) -> None:
     task = UserTask.objects.create(
         key=e.key,
-        process_instance=row,
+        process_instance_id=row.key,
         element_instance_key=e.element_instance_key,
         element_id=e.element_id,
         bpmn_process_id=row.bpmn_process_id,
@@ -377,15 +409,15 @@ def _create_user_task(ex: Execution, row: ProcessInstance, e: fx.CreateUserTask)
     )
 
 
-def _cancel_user_task(ex: Execution, row: ProcessInstance, e: fx.CancelUserTask) -> None:
+def _cancel_user_task(ex: Execution, row: InstanceRow, e: fx.CancelUserTask) -> None:
     UserTask.objects.filter(
         element_instance_key=e.element_instance_key, state=UserTask.State.CREATED
     ).update(state=UserTask.State.CANCELED, completed_at=ex.now)
 
 
-def _schedule_timer(ex: Execution, row: ProcessInstance, e: fx.ScheduleTimer) -> None:
+def _schedule_timer(ex: Execution, row: InstanceRow, e: fx.ScheduleTimer) -> None:
     Timer.objects.create(
-        process_instance=row,
+        process_instance_id=row.key,
         element_instance_key=e.element_instance_key,
         element_id=e.element_id,
         due_at=e.due,
@@ -394,17 +426,17 @@ def _schedule_timer(ex: Execution, row: ProcessInstance, e: fx.ScheduleTimer) ->
     )
 
 
-def _cancel_timer(ex: Execution, row: ProcessInstance, e: fx.CancelTimer) -> None:
+def _cancel_timer(ex: Execution, row: InstanceRow, e: fx.CancelTimer) -> None:
     Timer.objects.filter(
         element_instance_key=e.element_instance_key, element_id=e.element_id
     ).delete()
 
 
 def _open_message_subscription(
-    ex: Execution, row: ProcessInstance, e: fx.OpenMessageSubscription
+    ex: Execution, row: InstanceRow, e: fx.OpenMessageSubscription
 ) -> None:
     MessageSubscription.objects.create(
-        process_instance=row,
+        process_instance_id=row.key,
         element_instance_key=e.element_instance_key,
         element_id=e.element_id,
         message_name=e.message_name,
@@ -444,7 +476,7 @@ def _claim_message(message: Message, bpmn_process_id: str) -> bool:
 
 
 def _close_message_subscription(
-    ex: Execution, row: ProcessInstance, e: fx.CloseMessageSubscription
+    ex: Execution, row: InstanceRow, e: fx.CloseMessageSubscription
 ) -> None:
     MessageSubscription.objects.filter(
         element_instance_key=e.element_instance_key, element_id=e.element_id
@@ -452,10 +484,10 @@ def _close_message_subscription(
 
 
 def _open_signal_subscription(
-    ex: Execution, row: ProcessInstance, e: fx.OpenSignalSubscription
+    ex: Execution, row: InstanceRow, e: fx.OpenSignalSubscription
 ) -> None:
     SignalSubscription.objects.create(
-        process_instance=row,
+        process_instance_id=row.key,
         element_instance_key=e.element_instance_key,
         element_id=e.element_id,
         signal_name=e.signal_name,
@@ -463,24 +495,24 @@ def _open_signal_subscription(
 
 
 def _close_signal_subscription(
-    ex: Execution, row: ProcessInstance, e: fx.CloseSignalSubscription
+    ex: Execution, row: InstanceRow, e: fx.CloseSignalSubscription
 ) -> None:
     SignalSubscription.objects.filter(
         element_instance_key=e.element_instance_key, element_id=e.element_id
     ).delete()
 
 
-def _publish_message(ex: Execution, row: ProcessInstance, e: fx.PublishMessage) -> None:
+def _publish_message(ex: Execution, row: InstanceRow, e: fx.PublishMessage) -> None:
     # Thrown by a process: correlate now where someone waits; the engine keeps no buffer for
     # these (time to live 0, as a message throw event in Zeebe has by default).
     publish(ex, e.name, e.correlation_key, dict(e.variables), ttl=timedelta(0), message_id="")
 
 
-def _broadcast_signal(ex: Execution, row: ProcessInstance, e: fx.BroadcastSignal) -> None:
+def _broadcast_signal(ex: Execution, row: InstanceRow, e: fx.BroadcastSignal) -> None:
     broadcast(ex, e.name, dict(e.variables))
 
 
-def _start_child(ex: Execution, row: ProcessInstance, e: fx.StartChildInstance) -> None:
+def _start_child(ex: Execution, row: InstanceRow, e: fx.StartChildInstance) -> None:
     try:
         definition = repository.latest_process(e.process_id)
     except repository.DeploymentMissing as missing:
@@ -503,7 +535,7 @@ def _start_child(ex: Execution, row: ProcessInstance, e: fx.StartChildInstance) 
     )
 
 
-def _cancel_child(ex: Execution, row: ProcessInstance, e: fx.CancelChildInstance) -> None:
+def _cancel_child(ex: Execution, row: InstanceRow, e: fx.CancelChildInstance) -> None:
     for child in ProcessInstance.objects.filter(
         parent_element_instance_key=e.parent_element_instance_key,
         status=ProcessInstance.Status.ACTIVE,
@@ -511,8 +543,8 @@ def _cancel_child(ex: Execution, row: ProcessInstance, e: fx.CancelChildInstance
         ex.follow((child, rt.CancelProcessInstance()))
 
 
-def _instance_completed(ex: Execution, row: ProcessInstance, e: fx.InstanceCompleted) -> None:
-    _end_instance(ex, row)
+def _instance_completed(ex: Execution, row: InstanceRow, e: fx.InstanceCompleted) -> None:
+    # A completed instance has closed its waits itself (the engine emitted the cancellations).
     if e.parent_instance_key is not None and e.parent_element_instance_key is not None:
         ex.follow(
             (
@@ -522,30 +554,28 @@ def _instance_completed(ex: Execution, row: ProcessInstance, e: fx.InstanceCompl
         )
 
 
-def _instance_terminated(ex: Execution, row: ProcessInstance, e: fx.InstanceTerminated) -> None:
+def _instance_terminated(ex: Execution, row: InstanceRow, e: fx.InstanceTerminated) -> None:
     _end_instance(ex, row)
 
 
-def _end_instance(ex: Execution, row: ProcessInstance) -> None:
+def _end_instance(ex: Execution, row: InstanceRow) -> None:
     # Whatever still waits on the instance goes with it.
-    Timer.objects.filter(process_instance=row).delete()
-    MessageSubscription.objects.filter(process_instance=row).delete()
-    SignalSubscription.objects.filter(process_instance=row).delete()
-    Job.objects.filter(process_instance=row).exclude(state__in=_ENDED_JOB_STATES).update(
+    Timer.objects.filter(process_instance_id=row.key).delete()
+    MessageSubscription.objects.filter(process_instance_id=row.key).delete()
+    SignalSubscription.objects.filter(process_instance_id=row.key).delete()
+    Job.objects.filter(process_instance_id=row.key).exclude(state__in=_ENDED_JOB_STATES).update(
         state=Job.State.CANCELED, ended_at=ex.now
     )
-    UserTask.objects.filter(process_instance=row, state=UserTask.State.CREATED).update(
+    UserTask.objects.filter(process_instance_id=row.key, state=UserTask.State.CREATED).update(
         state=UserTask.State.CANCELED, completed_at=ex.now
     )
-    Incident.objects.filter(process_instance=row, state=Incident.State.OPEN).update(
+    Incident.objects.filter(process_instance_id=row.key, state=Incident.State.OPEN).update(
         state=Incident.State.RESOLVED, resolved_at=ex.now
     )
-    if row.has_incident:
-        row.has_incident = False
-        row.save(update_fields=["has_incident"])
+    row.set_incident_flag(False)
 
 
-def _error_to_parent(ex: Execution, row: ProcessInstance, e: fx.ErrorToParent) -> None:
+def _error_to_parent(ex: Execution, row: InstanceRow, e: fx.ErrorToParent) -> None:
     ex.follow(
         (
             e.parent_instance_key,
@@ -554,7 +584,7 @@ def _error_to_parent(ex: Execution, row: ProcessInstance, e: fx.ErrorToParent) -
     )
 
 
-def _raise_incident(ex: Execution, row: ProcessInstance, e: fx.RaiseIncident) -> None:
+def _raise_incident(ex: Execution, row: InstanceRow, e: fx.RaiseIncident) -> None:
     job = (
         Job.objects.filter(element_instance_key=e.element_instance_key)
         .order_by("-created_at")
@@ -563,7 +593,7 @@ def _raise_incident(ex: Execution, row: ProcessInstance, e: fx.RaiseIncident) ->
     )
     Incident.objects.create(
         key=e.key,
-        process_instance=row,
+        process_instance_id=row.key,
         element_instance_key=e.element_instance_key,
         element_id=e.element_id,
         bpmn_process_id=row.bpmn_process_id,
@@ -572,16 +602,13 @@ def _raise_incident(ex: Execution, row: ProcessInstance, e: fx.RaiseIncident) ->
         message=e.message,
         created_at=ex.now,
     )
-    if not row.has_incident:
-        row.has_incident = True
-        row.save(update_fields=["has_incident"])
+    row.set_incident_flag(True)
 
 
-def _resolve_incident(ex: Execution, row: ProcessInstance, e: fx.ResolveIncident) -> None:
+def _resolve_incident(ex: Execution, row: InstanceRow, e: fx.ResolveIncident) -> None:
     Incident.objects.filter(key=e.key).update(state=Incident.State.RESOLVED, resolved_at=ex.now)
-    if not Incident.objects.filter(process_instance=row, state=Incident.State.OPEN).exists():
-        row.has_incident = False
-        row.save(update_fields=["has_incident"])
+    if not Incident.objects.filter(process_instance_id=row.key, state=Incident.State.OPEN).exists():
+        row.set_incident_flag(False)
 
 
 _EFFECTS: dict[type, Callable[[Execution, ProcessInstance, Any], None]] = {

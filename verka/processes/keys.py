@@ -13,7 +13,6 @@ import threading
 from collections.abc import Callable
 
 from django.db import connection
-from django.db.models import F
 
 BLOCK_SIZE = 1000
 SEQUENCE = "verka_key_blocks"
@@ -41,13 +40,16 @@ def _postgres_block() -> int:
 
 
 def _sqlite_block() -> int:
-    from .models import KeyBlock
-
-    updated = KeyBlock.objects.filter(name="engine").update(next_block=F("next_block") + 1)
-    if not updated:
-        KeyBlock.objects.create(name="engine", next_block=2)
-        return 1
-    return int(KeyBlock.objects.get(name="engine").next_block) - 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE processes_keyblock SET next_block = next_block + 1 WHERE name = 'engine'"
+            " RETURNING next_block - 1"
+        )
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute("INSERT INTO processes_keyblock (name, next_block) VALUES ('engine', 2)")
+            return 1
+        return int(row[0])
 
 
 _shared_lock = threading.Lock()

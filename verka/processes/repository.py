@@ -28,10 +28,14 @@ def _definitions(resource_id: int, checksum: str) -> Definitions:
 
 
 def process_model(definition: ProcessDefinition) -> Process:
+    return process_model_of(definition.resource_id, definition.checksum, definition.bpmn_process_id)
+
+
+def process_model_of(resource_id: int, checksum: str, bpmn_process_id: str) -> Process:
     # Deployed resources never change, so a parsed model is valid for the life of the process.
     with _lock:
-        definitions = _definitions(definition.resource_id, definition.checksum)
-    return definitions.processes[definition.bpmn_process_id]
+        definitions = _definitions(resource_id, checksum)
+    return definitions.processes[bpmn_process_id]
 
 
 def latest_process(bpmn_process_id: str, version: int | None = None) -> ProcessDefinition:

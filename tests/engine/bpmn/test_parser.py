@@ -247,7 +247,11 @@ def test_execution_listeners_are_warned_about() -> None:
 @pytest.mark.parametrize(
     "timer, kind, expression",
     [
-        ("<bpmn:timeDate>2026-03-01T10:00:00Z</bpmn:timeDate>", TimerKind.DATE, "2026-03-01T10:00:00Z"),
+        (
+            "<bpmn:timeDate>2026-03-01T10:00:00Z</bpmn:timeDate>",
+            TimerKind.DATE,
+            "2026-03-01T10:00:00Z",
+        ),
         ("<bpmn:timeCycle>R3/PT10M</bpmn:timeCycle>", TimerKind.CYCLE, "R3/PT10M"),
         ("<bpmn:timeDuration>=delay</bpmn:timeDuration>", TimerKind.DURATION, "=delay"),
     ],

@@ -91,8 +91,7 @@ def test_feel_syntax_error_in_condition() -> None:
 
 def test_feel_syntax_error_in_input_mapping() -> None:
     body = (
-        START_END
-        + '\n<bpmn:task id="t"><bpmn:extensionElements><zeebe:ioMapping>'
+        START_END + '\n<bpmn:task id="t"><bpmn:extensionElements><zeebe:ioMapping>'
         '<zeebe:input source="=a +" target="b"/></zeebe:ioMapping></bpmn:extensionElements>'
         "</bpmn:task>"
     )
@@ -165,10 +164,7 @@ def test_boundary_attached_to_unknown_activity() -> None:
 
 
 def test_multi_instance_without_input_collection() -> None:
-    body = (
-        START_END
-        + '\n<bpmn:task id="t"><bpmn:multiInstanceLoopCharacteristics/></bpmn:task>'
-    )
+    body = START_END + '\n<bpmn:task id="t"><bpmn:multiInstanceLoopCharacteristics/></bpmn:task>'
     found = problems(xml(body))
     assert len(found) == 1
     assert "multi-instance activity without an input collection" in found[0]
@@ -189,3 +185,87 @@ def test_many_problems_are_reported_together_in_line_order() -> None:
     text = str(caught.value)
     assert text.startswith("3 problems in BPMN model:\n  app.bpmn:")
     assert "element 'c': call activity has no called process id" in text
+
+
+def test_condition_on_flow_leaving_a_task_is_rejected() -> None:
+    body = (
+        '<bpmn:startEvent id="s"/><bpmn:task id="t"/><bpmn:endEvent id="e"/>'
+        '<bpmn:sequenceFlow id="a" sourceRef="s" targetRef="t"/>\n'
+        '<bpmn:sequenceFlow id="b" sourceRef="t" targetRef="e">'
+        "<bpmn:conditionExpression>=true</bpmn:conditionExpression></bpmn:sequenceFlow>"
+    )
+    assert problems(xml(body)) == [
+        "app.bpmn:6: element 'b': conditions are only supported on flows leaving exclusive or"
+        " inclusive gateways (put an exclusive gateway after the element)"
+    ]
+
+
+def test_link_throw_without_catch_suggests_name() -> None:
+    body = (
+        '<bpmn:startEvent id="s"/><bpmn:intermediateThrowEvent id="go">'
+        '<bpmn:linkEventDefinition name="ToReview"/></bpmn:intermediateThrowEvent>\n'
+        '<bpmn:intermediateCatchEvent id="land"><bpmn:linkEventDefinition name="ToReveiw"/>'
+        '</bpmn:intermediateCatchEvent><bpmn:endEvent id="e"/>'
+        '<bpmn:sequenceFlow id="a" sourceRef="s" targetRef="go"/>'
+        '<bpmn:sequenceFlow id="b" sourceRef="land" targetRef="e"/>'
+    )
+    assert problems(xml(body)) == [
+        "app.bpmn:5: element 'go': no link catch event named 'ToReview' in the same scope"
+        " (did you mean 'ToReveiw'?)"
+    ]
+
+
+def test_event_subprocess_needs_a_triggered_start() -> None:
+    body = (
+        '<bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>'
+        '<bpmn:sequenceFlow id="a" sourceRef="s" targetRef="e"/>\n'
+        '<bpmn:subProcess id="esp" triggeredByEvent="true"><bpmn:startEvent id="x"/></bpmn:subProcess>'
+    )
+    assert problems(xml(body)) == [
+        "app.bpmn:6: element 'esp': an event subprocess needs exactly one start event with a trigger"
+    ]
+
+
+def test_compensation_boundary_without_handler() -> None:
+    body = (
+        '<bpmn:startEvent id="s"/><bpmn:task id="t"/><bpmn:endEvent id="e"/>'
+        '<bpmn:sequenceFlow id="a" sourceRef="s" targetRef="t"/>'
+        '<bpmn:sequenceFlow id="b" sourceRef="t" targetRef="e"/>\n'
+        '<bpmn:boundaryEvent id="cb" attachedToRef="t"><bpmn:compensateEventDefinition/>'
+        "</bpmn:boundaryEvent>"
+    )
+    assert problems(xml(body)) == [
+        "app.bpmn:6: element 'cb': compensation boundary event has no associated handler activity"
+    ]
+
+
+def test_valid_model_has_no_problems_and_keeps_the_filename() -> None:
+    body = (
+        '<bpmn:startEvent id="s"/><bpmn:endEvent id="e"/>'
+        '<bpmn:sequenceFlow id="a" sourceRef="s" targetRef="e"/>'
+    )
+    definitions = parse_bpmn(xml(body), "ok.bpmn")
+    assert definitions.filename == "ok.bpmn"
+    assert definitions.processes["p"].filename == "ok.bpmn"
+    assert definitions.warnings == ()
+
+
+def test_process_level_error_start_is_rejected() -> None:
+    body = (
+        '<bpmn:startEvent id="s"><bpmn:errorEventDefinition/></bpmn:startEvent>\n'
+        '<bpmn:endEvent id="e"/><bpmn:sequenceFlow id="a" sourceRef="s" targetRef="e"/>'
+    )
+    assert problems(xml(body)) == [
+        "app.bpmn:5: element 's': a process cannot start with a error start event"
+        " (only none, message, timer, signal and conditional start events; others belong in"
+        " event subprocesses)"
+    ]
+
+
+def test_process_level_conditional_start_deploys() -> None:
+    body = (
+        '<bpmn:startEvent id="s"><bpmn:conditionalEventDefinition><bpmn:condition>=hot'
+        "</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:startEvent>\n"
+        '<bpmn:endEvent id="e"/><bpmn:sequenceFlow id="a" sourceRef="s" targetRef="e"/>'
+    )
+    assert list(parse_bpmn(xml(body), "app.bpmn").processes) == ["p"]

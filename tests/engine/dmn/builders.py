@@ -24,7 +24,7 @@ def model(body: str, **kwargs: str) -> DecisionModel:
 
 
 def input_data(name: str, type_ref: str | None = None) -> str:
-    typed = f' typeRef="{type_ref}"' if type_ref else ""
+    typed = f' typeRef="{escape(type_ref, {chr(34): "&quot;"})}"' if type_ref else ""
     return (
         f'<inputData id="in_{_id(name)}" name="{name}"><variable name="{name}"{typed}/></inputData>'
     )

@@ -88,6 +88,8 @@ def test_no_match_gives_null_or_the_default_output() -> None:
     assert evaluate_table("UNIQUE", D(1), rules).value is None
     assert evaluate_table("UNIQUE", D(1), rules, defaults=['"small"']).value == "small"
     assert evaluate_table("RULE ORDER", D(1), rules, defaults=['"small"']).value == ["small"]
+    assert evaluate_table("COLLECT", D(1), rules).value == []
+    assert evaluate_table("OUTPUT ORDER", D(1), rules).value == []
 
 
 def test_several_outputs_give_a_context_per_rule() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+import pytest
+
 from tests.engine.dmn.builders import (
     DMN13,
     decision,
@@ -14,7 +16,7 @@ from tests.engine.dmn.builders import (
     model,
     requires,
 )
-from verka.engine.dmn import evaluate_decision, evaluate_decision_service, load_models
+from verka.engine.dmn import DmnError, evaluate_decision, evaluate_decision_service, load_models
 
 D = Decimal
 
@@ -116,6 +118,7 @@ def test_decision_table_inside_a_bkm_records_the_calling_decision() -> None:
     result = model(body).evaluate("Sized")
     assert result.value == "big"
     assert [(r.decision_name, r.rule_id) for r in result.matched_rules] == [("Sized", "big")]
+    assert list(result.rules_by_decision) == ["Sized"]
 
 
 SERVICE = (
@@ -184,7 +187,7 @@ def test_item_definitions_check_structure_and_allowed_values() -> None:
     assert decision_model.evaluate("Names", {"People": ann}).value == ["Ann"]  # singleton list
     too_old = decision_model.evaluate("Names", {"People": [{"Name": "Old", "Age": D(200)}]})
     assert too_old.value is None
-    assert any("does not conform to type list<tPeople>" in m for m in too_old.messages)
+    assert any("does not conform to type tPeople" in m for m in too_old.messages)
     missing = decision_model.evaluate("Names", {"People": [{"Name": "Ann"}]})
     assert missing.value is None
 
@@ -199,3 +202,98 @@ def test_now_and_today_answer_from_the_given_instant_only() -> None:
     instant = datetime.datetime(2026, 3, 4, 5, 6, tzinfo=datetime.UTC)
     assert evaluate_decision(decision_model, "Day", now=instant).value == datetime.date(2026, 3, 4)
     assert evaluate_decision(decision_model, "Day").value is None
+
+
+def test_required_inputs_follow_the_graph() -> None:
+    decision_model = model(LOAN)
+    assert decision_model.decision_names() == ["Yearly Payment", "Monthly Payment"]
+    assert decision_model.required_inputs("Monthly Payment") == ["Loan Amount", "Years"]
+
+
+def test_duplicate_names_and_unknown_types_are_problems() -> None:
+    body = input_data("Age", "tNoSuchType") + input_data("Age").replace("in_Age", "in_Age2")
+    problems = [problem.message for problem in model(body).problems]
+    assert any("two elements are named 'Age'" in p for p in problems)
+    assert any("unknown type 'tNoSuchType'" in p for p in problems)
+
+
+def test_duplicate_ids_are_refused() -> None:
+    with pytest.raises(DmnError, match="two elements have the id 'in_Age'"):
+        model(input_data("Age") + input_data("Age"))
+
+
+def test_decision_service_with_input_decision_and_several_outputs() -> None:
+    body = (
+        input_data("Name", "string")
+        + decision("Title", literal('"Dr"'))
+        + decision(
+            "Greeting", literal('Title + " " + Name'), needs=requires("Name", decisions=["Title"])
+        )
+        + decision(
+            "Length", literal("string length(Greeting)"), needs=requires(decisions=["Greeting"])
+        )
+        + '<decisionService id="k_Both" name="Both"><variable name="Both"/>'
+        '<outputDecision href="#d_Greeting"/><outputDecision href="#d_Length"/>'
+        '<inputDecision href="#d_Title"/><inputData href="#in_Name"/></decisionService>'
+    )
+    decision_model = model(body)
+    result = evaluate_decision_service(decision_model, "Both", {"Name": "Ann", "Title": "Prof"})
+    assert result.value == {"Greeting": "Prof Ann", "Length": D(8)}
+    # An input decision not supplied is null inside the service; it is not evaluated there.
+    partial = evaluate_decision_service(decision_model, "Both", {"Name": "Ann"})
+    assert partial.value == {"Greeting": None, "Length": None}
+    # Positional invocation from FEEL: input data first, then input decisions.
+    caller = body + decision(
+        "Call", literal('Both("Bo", "Ms").Greeting'), needs=requires(knowledge=["Both"])
+    )
+    assert model(caller).evaluate("Call").value == "Ms Bo"
+
+
+def test_invocation_with_an_unknown_parameter_is_an_error() -> None:
+    body = bkm("Twice", '<formalParameter name="x"/>', literal("x * 2")) + decision(
+        "Use",
+        f'<invocation>{literal("Twice")}<binding><parameter name="y"/>{literal("1")}</binding>'
+        "</invocation>",
+        needs=requires(knowledge=["Twice"]),
+    )
+    result = model(body).evaluate("Use")
+    assert result.value is None
+    assert any("Twice has no parameter y; expected x" in m for m in result.messages)
+
+
+@pytest.mark.parametrize(
+    ("type_ref", "value", "conforms"),
+    [
+        ("list<number>", [D(1), D(2)], True),
+        ("list<number>", ["a"], False),
+        ("context<a: number, b: string>", {"a": D(1), "b": "x"}, True),
+        ("context<a: number, b: string>", {"a": D(1)}, False),
+        ("list<context<a: number>>", [{"a": D(1)}], True),
+        ("function<number> -> number", "not a function", False),
+        ("years and months duration", "P1Y", False),
+        ("date and time", datetime.datetime(2024, 1, 1, 10, 0), True),
+        ("date", datetime.datetime(2024, 1, 1, 10, 0), False),
+    ],
+)
+def test_feel_type_syntax_in_type_refs(type_ref: str, value: object, conforms: bool) -> None:
+    decision_model = model(
+        input_data("V", type_ref) + decision("Out", literal("V"), needs=requires("V"))
+    )
+    assert decision_model.problems == []
+    result = decision_model.evaluate("Out", {"V": value})
+    assert (result.value is not None) is conforms
+
+
+def test_inputs_of_an_imported_model_can_be_given_under_the_import_name() -> None:
+    imported = definitions(input_data("Amount", "number"), namespace="urn:lib", name="lib")
+    main = definitions(
+        f'<import name="lib" namespace="urn:lib" importType="{DMN13}"/>'
+        '<decision id="d" name="Doubled"><variable name="Doubled"/><informationRequirement>'
+        '<requiredInput href="urn:lib#in_Amount"/></informationRequirement>'
+        + literal("lib.Amount * 2")
+        + "</decision>",
+        namespace="urn:main",
+    )
+    decision_model = load_models([main, imported])
+    assert decision_model.evaluate("Doubled", {"lib": {"Amount": 4}}).value == D(8)
+    assert decision_model.required_inputs("Doubled") == ["{urn:lib}Amount"]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.engine.dmn.builders import decision, definitions, literal, model
 from verka.engine.dmn import DmnError, load_models
@@ -177,3 +181,82 @@ def test_boxed_expressions_are_read_into_the_model() -> None:
     relation = context.entries[0].value
     assert isinstance(relation, m.Relation)
     assert [c.name for c in relation.columns] == ["a", "b"]
+
+
+def test_dmn11_qualified_type_refs_are_resolved() -> None:
+    xml = (
+        f'<definitions xmlns="{DMN11}" xmlns:feel="http://www.omg.org/spec/FEEL/20140401" '
+        'xmlns:tns="urn:old" name="old" namespace="urn:old">'
+        '<itemDefinition name="tScore"><typeRef>feel:number</typeRef></itemDefinition>'
+        '<inputData id="i" name="Score"><variable name="Score" typeRef="tns:tScore"/></inputData>'
+        '<decision id="d" name="Double"><variable name="Double" typeRef="feel:number"/>'
+        '<informationRequirement><requiredInput href="#i"/></informationRequirement>'
+        "<literalExpression><text>Score * 2</text></literalExpression></decision></definitions>"
+    ).encode()
+    parsed = parse_definitions(xml)
+    assert parsed.item_definitions[0].type_ref == "number"
+    element = parsed.elements[0]
+    assert isinstance(element, m.InputData)
+    assert element.variable.type_ref == "tScore"
+    decision_model = load_models(xml)
+    assert decision_model.evaluate("Double", {"Score": Decimal(4)}).value == Decimal(8)
+    assert decision_model.evaluate("Double", {"Score": 4}).value == Decimal(
+        8
+    )  # plain int converted
+    wrong = decision_model.evaluate("Double", {"Score": "four"})
+    assert wrong.value is None
+    assert any("does not conform to type tScore" in message for message in wrong.messages)
+
+
+def test_reference_to_an_element_of_the_wrong_kind_names_both() -> None:
+    body = (
+        '<inputData id="age" name="Age"/>'
+        '<decision id="d3" name="D"><variable name="D"/>'
+        '<informationRequirement><requiredDecision href="#age"/></informationRequirement>'
+        f"{literal('1')}</decision>"
+    )
+    with pytest.raises(DmnError) as caught:
+        model(body)
+    assert caught.value.element_id == "d3"
+    assert "which is an input data 'Age'; expected a decision" in caught.value.message
+
+
+VALID = definitions(
+    '<inputData id="x" name="X"><variable name="X" typeRef="number"/></inputData>'
+    '<decision id="d" name="D"><variable name="D" typeRef="number"/>'
+    '<informationRequirement><requiredInput href="#x"/></informationRequirement>'
+    '<decisionTable id="t" hitPolicy="COLLECT" aggregation="SUM">'
+    '<input id="i"><inputExpression><text>X</text></inputExpression></input>'
+    '<output id="o"/><rule id="r"><inputEntry><text>&gt; 1</text></inputEntry>'
+    "<outputEntry><text>X * 2</text></outputEntry></rule></decisionTable></decision>"
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, len(VALID) - 1), st.integers(1, 40), st.binary(max_size=8))
+def test_damaged_models_raise_dmn_error_or_load(start: int, length: int, noise: bytes) -> None:
+    damaged = VALID[:start] + noise + VALID[start + length :]
+    try:
+        decision_model = load_models(damaged)
+    except DmnError as error:
+        assert error.message
+        return
+    for name in decision_model.decision_names():
+        decision_model.evaluate(name, {"X": Decimal(3)})
+
+
+def test_rule_annotations_come_from_annotation_entries_or_the_description() -> None:
+    body = (
+        '<decision id="d" name="D"><variable name="D"/><decisionTable id="t">'
+        '<output id="o"/>'
+        '<rule id="r1"><description>Camunda note</description>'
+        "<outputEntry><text>1</text></outputEntry></rule>"
+        '<rule id="r2"><outputEntry><text>2</text></outputEntry>'
+        "<annotationEntry><text>DMN 1.2 note</text></annotationEntry></rule>"
+        "</decisionTable></decision>"
+    )
+    element = parse_definitions(definitions(body)).elements[0]
+    assert isinstance(element, m.Decision)
+    table = element.expression
+    assert isinstance(table, m.DecisionTable)
+    assert [rule.annotations for rule in table.rules] == [("Camunda note",), ("DMN 1.2 note",)]

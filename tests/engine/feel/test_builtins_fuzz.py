@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from verka.engine.feel.builtins import BUILTINS
 from verka.engine.feel.builtins.core import Builtin
 from verka.engine.feel.temporal import DaysTimeDuration, Time, YearsMonthsDuration
+from verka.engine.feel.temporal_calendar import make_date, make_date_time
 from verka.engine.feel.values import Diagnostics, FeelFunction, Range, Value, type_name
 
 
@@ -45,8 +46,16 @@ strings = st.one_of(
     st.text(max_size=8),
     st.sampled_from(["a,b", "2021-01-01", "10:00:00", "P1D", "[1..3]", "x*", "(a)\\1", "smix"]),
 )
-dates = st.dates(datetime.date(1, 1, 1), datetime.date(9999, 12, 31))
-date_times = st.builds(lambda moment, zone: moment.replace(tzinfo=zone), st.datetimes(), zones)
+far_dates = st.builds(
+    make_date, st.integers(-99_999, 99_999), st.integers(1, 12), st.integers(1, 28)
+).filter(lambda day: day is not None)
+dates = st.one_of(st.dates(datetime.date(1, 1, 1), datetime.date(9999, 12, 31)), far_dates)
+date_times = st.one_of(
+    st.builds(lambda moment, zone: moment.replace(tzinfo=zone), st.datetimes(), zones),
+    st.builds(
+        make_date_time, far_dates, st.integers(0, 23), st.just(0), st.just(0), st.just(0), zones
+    ),
+)
 times = st.builds(
     Time,
     st.integers(0, 23),
@@ -89,7 +98,7 @@ def assert_no_internal_error(diagnostics: Diagnostics) -> None:
     assert not any("internal error" in message for message in diagnostics.messages)
 
 
-FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FAST
@@ -156,7 +165,7 @@ def well_typed_calls(draw: st.DrawFn) -> tuple[str, list[Value]]:
     return name, args
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(well_typed_calls())
 def test_well_typed_calls_never_raise(call: tuple[str, list[Value]]) -> None:
     name, args = call

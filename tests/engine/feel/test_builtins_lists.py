@@ -229,4 +229,15 @@ def test_list_functions_take_named_arguments(
 def test_wrong_parameter_name_gives_null() -> None:
     result, messages = call("median", None, {"l": from_python([1, 2])})
     assert result is None
-    assert messages[0].startswith("median: no overload takes these 1 argument(s)")
+    assert messages == [
+        "median: no parameter named 'l'; expected (list: list) or (...c: any)",
+    ]
+
+
+def test_wrong_argument_count_names_the_overloads() -> None:
+    result, messages = call("sublist", [])
+    assert result is None
+    assert messages == [
+        "sublist: no overload takes 0 argument(s); expected "
+        "(list: list, start position: number, length: number?)",
+    ]

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from verka.engine.feel import evaluate
 from verka.engine.feel.builtins import BUILTINS, builtins_with_clock, call
 from verka.engine.feel.temporal import parse_temporal_literal
 from verka.engine.feel.values import Diagnostics, Range, from_python, to_feel_string
@@ -326,3 +327,11 @@ def test_not() -> None:
     assert call("not", [None])[0] is None
     assert call("not", [Decimal(1)])[0] is None
     assert call("not", None, {"negand": True})[0] is False
+
+
+def test_unary_ranges_from_feel_text() -> None:
+    assert to_feel_string(evaluate("before(5, (>= 10))")) == "true"
+    assert to_feel_string(evaluate("includes((=10), 10)")) == "true"
+    diagnostics = Diagnostics()
+    assert evaluate("includes((!=10), 11)", diagnostics=diagnostics) is None
+    assert diagnostics.messages == ["includes: a '!=' range is not an interval"]

@@ -138,6 +138,10 @@ CASES: list[tuple[str, Any]] = [
     ("Monthly Salary * 12", D(12000)),
     ("Employee's age + 1", D(43)),
     ("a-b + 1", D(8)),
+    ("`a-b` * 2", D(14)),
+    ("`Monthly Salary` + 1", D(1001)),
+    ("{`x-y`: 2}.`x-y`", D(2)),
+    ("(function(`p-q`) `p-q` + 1)(`p-q`: 1)", D(2)),
     ("unknown", None),
     ("nothing", None),
     # paths
@@ -233,6 +237,22 @@ CASES: list[tuple[str, Any]] = [
     ("(function(a: string) 1) instance of function<string> -> number", True),
     ("(function(a: string) 1) instance of function<number> -> number", False),
     ("1 instance of Any and true", True),
+    ("{a: null} instance of context<a: string>", True),
+    ("[1..2] instance of range<string>", False),
+    ("(function() 123) instance of function<>->string", False),
+    ('(function() "x") instance of function<> -> string', True),
+    ('(function(a: string, b: string) "x") instance of function<string>->string', False),
+    (
+        "(function(a: context<a: string>) {b: 1, c: 2}) instance of "
+        "function<context<a: string, b: string>>->context<b: number>",
+        True,
+    ),
+    (
+        '(function(a: context<a: string, b: string>) "x") instance of '
+        "function<context<a: string>>->string",
+        False,
+    ),
+    ("sum instance of function<list<number>>->number", True),
     # ranges as values
     ("[1..10]", Range(D(1), D(10), True, True)),
     ("(1..10[", Range(D(1), D(10), False, False)),
@@ -304,3 +324,16 @@ def test_string_of_values() -> None:
     assert to_feel_string(evaluate('{a: [1, "x"], b: 2.50}')) == '{a: [1, "x"], b: 2.5}'
     assert to_feel_string(evaluate("[1..3)")) == "[1..3)"
     assert to_feel_string(evaluate("< 3")) == "< 3"
+
+
+TRUTH = {"true": True, "false": False, "null": None, '"x"': None}
+
+
+@pytest.mark.parametrize("left", list(TRUTH))
+@pytest.mark.parametrize("right", list(TRUTH))
+def test_three_valued_logic_truth_tables(left: str, right: str) -> None:
+    a, b = TRUTH[left], TRUTH[right]
+    expected_and = False if False in (a, b) else (True if a is True and b is True else None)
+    expected_or = True if True in (a, b) else (False if a is False and b is False else None)
+    assert evaluate(f"{left} and {right}") is expected_and
+    assert evaluate(f"{left} or {right}") is expected_or

@@ -244,6 +244,10 @@ def test_strings_keep_unknown_escapes_for_regular_expressions() -> None:
             "\n  1 2\n    ^",
         ),
         (
+            "`abc + 1",
+            "unterminated quoted name at line 1, column 1; expected a closing '`'\n  `abc + 1\n  ^",
+        ),
+        (
             "@x",
             "'@' must be followed by a string at line 1, column 2; expected '\"'\n  @x\n   ^",
         ),
@@ -253,6 +257,22 @@ def test_syntax_errors_show_the_line_with_a_caret(text: str, message: str) -> No
     with pytest.raises(FeelSyntaxError) as caught:
         parse_expression(text)
     assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "problem", "expected"),
+    [
+        ("a == 1", "'==' is not FEEL", "'=' to compare"),
+        ("a && b", "'&&' is not FEEL", "'and'"),
+        ("a || b", "'||' is not FEEL", "'or'"),
+        ("!a", "'!' is not FEEL", "'!=' or not(...)"),
+        ("'abc'", "''' is not FEEL", "a string in double quotes"),
+    ],
+)
+def test_habits_from_other_languages_get_advice(text: str, problem: str, expected: str) -> None:
+    with pytest.raises(FeelSyntaxError) as caught:
+        parse_expression(text)
+    assert (caught.value.problem, caught.value.expected) == (problem, expected)
 
 
 def test_syntax_error_attributes() -> None:
@@ -282,3 +302,13 @@ def test_parsing_is_cached() -> None:
     assert parse_expression("a + 1") is parse_expression("a + 1")
     assert parse_unary_tests("< 5") is parse_unary_tests("< 5")
     assert parse_expression("a-b", ["a-b"]) is not parse_expression("a-b")
+
+
+def test_long_lines_are_cut_around_the_caret() -> None:
+    text = "a + " * 40 + ") + b" + " + c" * 40
+    with pytest.raises(FeelSyntaxError) as caught:
+        parse_expression(text)
+    message = str(caught.value).splitlines()
+    assert message[0] == "unexpected ')' at line 1, column 161; expected an expression"
+    assert message[1] == "  ..." + ("a + " * 40)[-60:] + (") + b" + " + c" * 40)[:60] + "..."
+    assert message[2] == "  " + " " * 63 + "^"

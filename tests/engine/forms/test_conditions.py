@@ -62,7 +62,10 @@ def test_not_around_a_condition_negates_it_like_a_unary_test():
         {"type": "textfield", "key": "details", "conditional": {"hide": "=not(more)"}},
     )
     assert validate_submission(f, {"more": False}).values == {"more": False}
-    assert validate_submission(f, {"more": True, "details": "x"}).values == {"more": True, "details": "x"}
+    assert validate_submission(f, {"more": True, "details": "x"}).values == {
+        "more": True,
+        "details": "x",
+    }
 
 
 def test_hidden_group_hides_everything_in_it():
@@ -150,7 +153,11 @@ def test_dynamic_list_rows_are_validated_with_their_own_this_parent_and_i():
         ],
     }
     error = result.errors[0]
-    assert (error.field_id, error.indexes, error.segments) == ("name", (1,), ("children", 1, "name"))
+    assert (error.field_id, error.indexes, error.segments) == (
+        "name",
+        (1,),
+        ("children", 1, "name"),
+    )
 
 
 def test_dynamic_list_default_rows_when_nothing_is_submitted():
@@ -176,7 +183,9 @@ def test_fixed_rows_cannot_be_added_or_removed():
     )
     assert codes(validate_submission(f, {"rows": [{"x": "a"}, {"x": "b"}]})) == []
     assert codes(validate_submission(f, {"rows": [{"x": "a"}]})) == [("rows", "invalid_item_count")]
-    fixed_by_context = validate_submission(f, {"rows": [{}, {}, {}]}, context={"rows": [{}, {}, {}]})
+    fixed_by_context = validate_submission(
+        f, {"rows": [{}, {}, {}]}, context={"rows": [{}, {}, {}]}
+    )
     assert codes(fixed_by_context) == []
 
 
@@ -192,7 +201,11 @@ def test_nested_dynamic_lists():
                     "path": "members",
                     "components": [
                         {"type": "textfield", "key": "name", "validate": {"required": True}},
-                        {"type": "textfield", "key": "note", "conditional": {"hide": "=parent.this.address = \"x\""}},
+                        {
+                            "type": "textfield",
+                            "key": "note",
+                            "conditional": {"hide": '=parent.this.address = "x"'},
+                        },
                     ],
                 },
             ],
@@ -259,11 +272,49 @@ def test_step_validates_only_that_steps_fields_but_refuses_tampering_everywhere(
         {
             "type": "default",
             "components": [
-                {"type": "group", "id": "s1", "components": [{"type": "textfield", "key": "a", "validate": {"required": True}}]},
-                {"type": "group", "id": "s2", "components": [{"type": "textfield", "key": "b", "validate": {"required": True}}]},
+                {
+                    "type": "group",
+                    "id": "s1",
+                    "components": [
+                        {"type": "textfield", "key": "a", "validate": {"required": True}}
+                    ],
+                },
+                {
+                    "type": "group",
+                    "id": "s2",
+                    "components": [
+                        {"type": "textfield", "key": "b", "validate": {"required": True}}
+                    ],
+                },
             ],
         }
     )
     assert codes(validate_submission(f, {}, step=0)) == [("a", "required")]
     assert codes(validate_submission(f, {}, step=f.steps[1])) == [("b", "required")]
     assert codes(validate_submission(f, {"a": "x", "zz": 1}, step=0)) == [("zz", "unknown_field")]
+
+
+def test_expression_variables_follow_form_js():
+    from verka.engine.forms.expressions import expression_variables
+
+    variables = expression_variables(
+        data={"this": "a field called this", "x": 1}, this={"y": 2}, parent=None, indexes=(2, 1)
+    )
+    assert variables["this"] == "a field called this"
+    assert variables["_this_"] == {"y": 2}
+    assert variables["x"] == 1
+    assert variables["_i_"] == [Decimal(2), Decimal(1)]
+    assert variables["parent"] is None
+
+
+def test_condition_that_fails_to_evaluate_shows_the_field():
+    f = form(
+        {
+            "type": "textfield",
+            "key": "a",
+            "validate": {"required": True},
+            "conditional": {"hide": '=1 + "x" = 2'},
+        }
+    )
+    # 1 + "x" is null, null = 2 is false: the field is shown and required.
+    assert codes(validate_submission(f, {})) == [("a", "required")]

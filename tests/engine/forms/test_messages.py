@@ -53,6 +53,18 @@ def only_error(component, value):
             "Choose a valid value. The nearest valid values are 1 and 1.5.",
         ),
         (
+            {"type": "number", "increment": 0.05},
+            3.1689,
+            "Välj ett giltigt värde. De närmaste giltiga värdena är 3,15 och 3,2.",
+            "Choose a valid value. The nearest valid values are 3.15 and 3.2.",
+        ),
+        (
+            {"type": "number", "validate": {"min": "10000000000000000001"}},
+            "10000000000000000000",
+            "Värdet måste vara minst 10000000000000000001.",
+            "The value must be at least 10000000000000000001.",
+        ),
+        (
             {"type": "number", "decimalDigits": 2},
             1.234,
             "Ange högst 2 decimaler.",

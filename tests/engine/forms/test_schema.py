@@ -34,7 +34,12 @@ APPLICATION = schema(
                 "id": "children",
                 "path": "children",
                 "components": [
-                    {"type": "textfield", "id": "child_name", "key": "name", "label": "Barnets namn"},
+                    {
+                        "type": "textfield",
+                        "id": "child_name",
+                        "key": "name",
+                        "label": "Barnets namn",
+                    },
                     {"type": "filepicker", "id": "photo", "key": "photo", "accept": ".jpg,.png"},
                 ],
             }
@@ -112,7 +117,9 @@ def test_defaults_follow_the_viewer():
         )
     )
     select, rows, when, number = form.components
-    assert select.options is not None and [o.value for o in select.options.static or ()] == ["value"]
+    assert select.options is not None and [o.value for o in select.options.static or ()] == [
+        "value"
+    ]
     assert (rows.is_repeating, rows.allow_add_remove, rows.default_repetitions) == (True, True, 1)
     assert when.subtype == "date"
     assert number.increment == Decimal("0.5")
@@ -123,7 +130,11 @@ def test_options_keep_the_viewers_precedence_and_drop_unusable_entries():
     form = parse_form(
         schema(
             {"type": "radio", "key": "a", "valuesKey": "choices", "values": [{"value": "x"}]},
-            {"type": "radio", "key": "b", "values": ["x", 3, "", None, {"label": "L"}, {"value": 0}]},
+            {
+                "type": "radio",
+                "key": "b",
+                "values": ["x", 3, "", None, {"label": "L"}, {"value": 0}],
+            },
             {"type": "radio", "key": "c", "valuesExpression": "=[1, 2]"},
         )
     )
@@ -145,48 +156,196 @@ BROKEN = [
     ("not json", "{", "line 1, column 2", "not valid JSON"),
     ("not an object", "[1, 2]", "schema", "expected a JSON object"),
     ("wrong root type", {"type": "group", "components": []}, "schema", "expected type 'default'"),
-    ("components not a list", {"type": "default", "components": {}}, "schema", "'components' to be a list"),
-    ("component not an object", schema("textfield"), "components[0]", "expected a component object"),
+    (
+        "components not a list",
+        {"type": "default", "components": {}},
+        "schema",
+        "'components' to be a list",
+    ),
+    (
+        "component not an object",
+        schema("textfield"),
+        "components[0]",
+        "expected a component object",
+    ),
     ("missing type", schema({"key": "a"}), "components[0] (key 'a')", "expected a string 'type'"),
-    ("unknown type", schema({"type": "slider", "id": "s1", "key": "a"}), "components[0] (id 's1')", "unknown component type 'slider'"),
-    ("missing key", schema({"type": "textfield", "id": "t1"}), "components[0] (id 't1')", "a textfield needs a 'key'"),
-    ("empty key part", schema({"type": "number", "key": "a..b"}), "components[0] (key 'a..b')", "expected 'key' to be a name"),
-    ("dynamic list without path", schema({"type": "dynamiclist", "components": []}), "components[0]", "a dynamiclist needs a 'path'"),
-    ("duplicate key", schema({"type": "textfield", "key": "a"}, {"type": "number", "key": "a"}), "components[1] (key 'a')", "data path 'a' is already used"),
-    ("key below a value", schema({"type": "textfield", "key": "a"}, {"type": "textfield", "key": "a.b"}), "components[1] (key 'a.b')", "runs through a value field"),
-    ("group path on a value", schema({"type": "textfield", "key": "a"}, {"type": "group", "path": "a", "components": []}), "components[1]", "already used"),
+    (
+        "unknown type",
+        schema({"type": "slider", "id": "s1", "key": "a"}),
+        "components[0] (id 's1')",
+        "unknown component type 'slider'",
+    ),
+    (
+        "missing key",
+        schema({"type": "textfield", "id": "t1"}),
+        "components[0] (id 't1')",
+        "a textfield needs a 'key'",
+    ),
+    (
+        "empty key part",
+        schema({"type": "number", "key": "a..b"}),
+        "components[0] (key 'a..b')",
+        "expected 'key' to be a name",
+    ),
+    (
+        "dynamic list without path",
+        schema({"type": "dynamiclist", "components": []}),
+        "components[0]",
+        "a dynamiclist needs a 'path'",
+    ),
+    (
+        "duplicate key",
+        schema({"type": "textfield", "key": "a"}, {"type": "number", "key": "a"}),
+        "components[1] (key 'a')",
+        "data path 'a' is already used",
+    ),
+    (
+        "key below a value",
+        schema({"type": "textfield", "key": "a"}, {"type": "textfield", "key": "a.b"}),
+        "components[1] (key 'a.b')",
+        "runs through a value field",
+    ),
+    (
+        "group path on a value",
+        schema({"type": "textfield", "key": "a"}, {"type": "group", "path": "a", "components": []}),
+        "components[1]",
+        "already used",
+    ),
     (
         "key into someone else's list",
-        schema({"type": "dynamiclist", "path": "rows", "components": []}, {"type": "textfield", "key": "rows.x"}),
+        schema(
+            {"type": "dynamiclist", "path": "rows", "components": []},
+            {"type": "textfield", "key": "rows.x"},
+        ),
         "components[1] (key 'rows.x')",
         "already used by a dynamic list",
     ),
-    ("duplicate id", schema({"type": "text", "id": "x"}, {"type": "text", "id": "x"}), "components[1] (id 'x')", "duplicate id; components[0] has the same id"),
+    (
+        "duplicate id",
+        schema({"type": "text", "id": "x"}, {"type": "text", "id": "x"}),
+        "components[1] (id 'x')",
+        "duplicate id; components[0] has the same id",
+    ),
     (
         "nested position",
         schema({"type": "group", "components": [{"type": "text"}, {"type": "number"}]}),
         "components[0].components[1]",
         "a number needs a 'key'",
     ),
-    ("bad regex", schema({"type": "textfield", "key": "a", "validate": {"pattern": "[a-"}}), "components[0] (key 'a')", "is not a valid regular expression"),
-    ("bad regex group", schema({"type": "textfield", "key": "a", "validate": {"pattern": "(ab"}}), "components[0] (key 'a')", "'validate.pattern' '(ab'"),
-    ("bad FEEL in hide", schema({"type": "textfield", "key": "a", "conditional": {"hide": "=a >"}}), "components[0] (key 'a')", "'conditional.hide': invalid FEEL"),
-    ("hide without =", schema({"type": "textfield", "key": "a", "conditional": {"hide": "a > 1"}}), "components[0] (key 'a')", "starting with '='"),
-    ("empty FEEL", schema({"type": "textfield", "key": "a", "conditional": {"hide": "="}}), "components[0] (key 'a')", "after '=' is empty"),
-    ("bad FEEL in readonly", schema({"type": "textfield", "key": "a", "readonly": "=(("}), "components[0] (key 'a')", "'readonly': invalid FEEL"),
-    ("bad FEEL in min", schema({"type": "number", "key": "a", "validate": {"min": "=1 +"}}), "components[0] (key 'a')", "'validate.min': invalid FEEL"),
-    ("bad FEEL in options", schema({"type": "select", "key": "a", "valuesExpression": "=[1,"}), "components[0] (key 'a')", "'valuesExpression': invalid FEEL"),
-    ("bad FEEL in expression", schema({"type": "expression", "key": "a", "expression": "=if"}), "components[0] (key 'a')", "'expression': invalid FEEL"),
-    ("min not a number", schema({"type": "number", "key": "a", "validate": {"min": "ten"}}), "components[0] (key 'a')", "'validate.min' to be a number or FEEL"),
-    ("negative maxLength", schema({"type": "textfield", "key": "a", "validate": {"maxLength": -1}}), "components[0] (key 'a')", "'validate.maxLength' to be a whole number"),
-    ("required not boolean", schema({"type": "textfield", "key": "a", "validate": {"required": "yes"}}), "components[0] (key 'a')", "'validate.required' to be true or false"),
-    ("unknown validation type", schema({"type": "textfield", "key": "a", "validate": {"validationType": "zip"}}), "components[0] (key 'a')", "email, phone or custom"),
-    ("zero increment", schema({"type": "number", "key": "a", "increment": 0}), "components[0] (key 'a')", "'increment' to be a number above 0"),
-    ("fractional decimalDigits", schema({"type": "number", "key": "a", "decimalDigits": 1.5}), "components[0] (key 'a')", "'decimalDigits' to be a whole number"),
-    ("bad subtype", schema({"type": "datetime", "key": "a", "subtype": "week"}), "components[0] (key 'a')", "'subtype' to be one of date, time, datetime"),
-    ("values not a list", schema({"type": "select", "key": "a", "values": "a,b"}), "components[0] (key 'a')", "'values' to be a list"),
-    ("disabled not boolean", schema({"type": "textfield", "key": "a", "disabled": "=true"}), "components[0] (key 'a')", "'disabled' to be true or false"),
-    ("conditional not an object", schema({"type": "textfield", "key": "a", "conditional": "=true"}), "components[0] (key 'a')", "'conditional' to be an object"),
+    (
+        "bad regex",
+        schema({"type": "textfield", "key": "a", "validate": {"pattern": "[a-"}}),
+        "components[0] (key 'a')",
+        "is not a valid regular expression",
+    ),
+    (
+        "bad regex group",
+        schema({"type": "textfield", "key": "a", "validate": {"pattern": "(ab"}}),
+        "components[0] (key 'a')",
+        "'validate.pattern' '(ab'",
+    ),
+    (
+        "bad FEEL in hide",
+        schema({"type": "textfield", "key": "a", "conditional": {"hide": "=a >"}}),
+        "components[0] (key 'a')",
+        "'conditional.hide': invalid FEEL",
+    ),
+    (
+        "hide without =",
+        schema({"type": "textfield", "key": "a", "conditional": {"hide": "a > 1"}}),
+        "components[0] (key 'a')",
+        "starting with '='",
+    ),
+    (
+        "empty FEEL",
+        schema({"type": "textfield", "key": "a", "conditional": {"hide": "="}}),
+        "components[0] (key 'a')",
+        "after '=' is empty",
+    ),
+    (
+        "bad FEEL in readonly",
+        schema({"type": "textfield", "key": "a", "readonly": "=(("}),
+        "components[0] (key 'a')",
+        "'readonly': invalid FEEL",
+    ),
+    (
+        "bad FEEL in min",
+        schema({"type": "number", "key": "a", "validate": {"min": "=1 +"}}),
+        "components[0] (key 'a')",
+        "'validate.min': invalid FEEL",
+    ),
+    (
+        "bad FEEL in options",
+        schema({"type": "select", "key": "a", "valuesExpression": "=[1,"}),
+        "components[0] (key 'a')",
+        "'valuesExpression': invalid FEEL",
+    ),
+    (
+        "bad FEEL in expression",
+        schema({"type": "expression", "key": "a", "expression": "=if"}),
+        "components[0] (key 'a')",
+        "'expression': invalid FEEL",
+    ),
+    (
+        "min not a number",
+        schema({"type": "number", "key": "a", "validate": {"min": "ten"}}),
+        "components[0] (key 'a')",
+        "'validate.min' to be a number or FEEL",
+    ),
+    (
+        "negative maxLength",
+        schema({"type": "textfield", "key": "a", "validate": {"maxLength": -1}}),
+        "components[0] (key 'a')",
+        "'validate.maxLength' to be a whole number",
+    ),
+    (
+        "required not boolean",
+        schema({"type": "textfield", "key": "a", "validate": {"required": "yes"}}),
+        "components[0] (key 'a')",
+        "'validate.required' to be true or false",
+    ),
+    (
+        "unknown validation type",
+        schema({"type": "textfield", "key": "a", "validate": {"validationType": "zip"}}),
+        "components[0] (key 'a')",
+        "email, phone or custom",
+    ),
+    (
+        "zero increment",
+        schema({"type": "number", "key": "a", "increment": 0}),
+        "components[0] (key 'a')",
+        "'increment' to be a number above 0",
+    ),
+    (
+        "fractional decimalDigits",
+        schema({"type": "number", "key": "a", "decimalDigits": 1.5}),
+        "components[0] (key 'a')",
+        "'decimalDigits' to be a whole number",
+    ),
+    (
+        "bad subtype",
+        schema({"type": "datetime", "key": "a", "subtype": "week"}),
+        "components[0] (key 'a')",
+        "'subtype' to be one of date, time, datetime",
+    ),
+    (
+        "values not a list",
+        schema({"type": "select", "key": "a", "values": "a,b"}),
+        "components[0] (key 'a')",
+        "'values' to be a list",
+    ),
+    (
+        "disabled not boolean",
+        schema({"type": "textfield", "key": "a", "disabled": "=true"}),
+        "components[0] (key 'a')",
+        "'disabled' to be true or false",
+    ),
+    (
+        "conditional not an object",
+        schema({"type": "textfield", "key": "a", "conditional": "=true"}),
+        "components[0] (key 'a')",
+        "'conditional' to be an object",
+    ),
 ]
 
 
@@ -212,8 +371,16 @@ def test_feel_syntax_errors_carry_the_feel_position():
 def test_two_groups_may_share_a_path():
     form = parse_form(
         schema(
-            {"type": "group", "path": "address", "components": [{"type": "textfield", "key": "street"}]},
-            {"type": "group", "path": "address", "components": [{"type": "textfield", "key": "city"}]},
+            {
+                "type": "group",
+                "path": "address",
+                "components": [{"type": "textfield", "key": "street"}],
+            },
+            {
+                "type": "group",
+                "path": "address",
+                "components": [{"type": "textfield", "key": "city"}],
+            },
         )
     )
     assert [f.path for f in form.fields] == ["address.street", "address.city"]
@@ -223,3 +390,56 @@ def test_components_without_id_get_a_stable_one():
     form = parse_form(schema({"type": "textfield", "key": "a"}))
     assert form.fields[0].id == "Field_components[0]"
     assert parse_form(schema({"type": "textfield", "key": "a"})).fields[0].id == form.fields[0].id
+
+
+DISPLAY = [
+    {"type": "text", "text": "# Rubrik"},
+    {"type": "html", "content": "<p>Hej</p>"},
+    {"type": "image", "source": "https://example.se/a.png", "alt": "A"},
+    {"type": "spacer", "height": 60},
+    {"type": "separator"},
+    {"type": "button", "action": "reset", "label": "Rensa"},
+    {"type": "iframe", "url": "https://example.se", "security": {"allowScripts": True}},
+    {"type": "table", "dataSource": "=rows", "columns": [{"label": "Namn", "key": "name"}]},
+    {"type": "documentPreview", "dataSource": "=documents", "maxHeight": 400},
+]
+
+
+@pytest.mark.parametrize("component", DISPLAY, ids=[c["type"] for c in DISPLAY])
+def test_display_components_hold_no_values(component):
+    form = parse_form(schema(component, {"type": "textfield", "key": "a"}))
+    assert [f.path for f in form.fields] == ["a"]
+    assert form.components[0].type == component["type"]
+    assert not form.components[0].keyed
+
+
+def test_absurd_nesting_is_a_schema_error_not_a_crash():
+    deep: dict[str, object] = {"type": "textfield", "key": "a"}
+    for _ in range(60):
+        deep = {"type": "group", "components": [deep]}
+    with pytest.raises(FormSchemaError, match="nested more than 40 deep"):
+        parse_form(schema(deep))
+    nested: object = 1
+    for _ in range(5000):
+        nested = [nested]
+    with pytest.raises(FormSchemaError, match="'defaultValue' is nested too deeply"):
+        parse_form(schema({"type": "textfield", "key": "a", "defaultValue": nested}))
+    with pytest.raises(FormSchemaError, match="not valid JSON"):
+        parse_form("[" * 100_000)
+    with pytest.raises(FormSchemaError, match="not a valid regular expression"):
+        parse_form(
+            schema(
+                {"type": "textfield", "key": "a", "validate": {"pattern": "(" * 5000 + ")" * 5000}}
+            )
+        )
+
+
+def test_schema_data_inside_the_form_is_read_only():
+    form = parse_form(
+        schema({"type": "checklist", "key": "a", "values": ["x", "y"], "defaultValue": ["x"]})
+    )
+    (checklist,) = form.components
+    assert checklist.default_value == ("x",)
+    with pytest.raises(TypeError):
+        checklist.properties["key"] = "b"  # type: ignore[index]
+    assert checklist.properties["values"] == ("x", "y")

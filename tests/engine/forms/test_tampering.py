@@ -38,7 +38,10 @@ def codes(result):
     [
         ({"isAdmin": True}, [("isAdmin", "unknown_field")]),
         ({"contact": {"email": "a@b.se", "phone": "1"}}, [("contact.phone", "unknown_field")]),
-        ({"address": {"street": "Storgatan 1", "zip": "12345"}}, [("address.zip", "unknown_field")]),
+        (
+            {"address": {"street": "Storgatan 1", "zip": "12345"}},
+            [("address.zip", "unknown_field")],
+        ),
         ({"items": [{"kind": "a", "price": 0}]}, [("items[0].price", "unknown_field")]),
         ({"items": [{"kind": "c"}]}, [("items[0].kind", "invalid_option")]),
         ({"address": "Storgatan 1"}, [("address", "invalid_type")]),
@@ -46,7 +49,10 @@ def codes(result):
         ({"items": ["a"]}, [("items[0]", "invalid_type")]),
         ({"contact": ["x"]}, [("contact", "invalid_type")]),
         # Display components hold no data, so their ids or keys are unknown too.
-        ({"text": "x", "button": "submit"}, [("text", "unknown_field"), ("button", "unknown_field")]),
+        (
+            {"text": "x", "button": "submit"},
+            [("text", "unknown_field"), ("button", "unknown_field")],
+        ),
     ],
 )
 def test_tampered_data_is_refused_with_a_field_error(data, errors):
@@ -88,3 +94,16 @@ def test_numbers_from_python_callers_are_decimals_too():
     assert validate_submission(f, {"n": 3}).values == {"n": Decimal(3)}
     assert codes(validate_submission(f, {"n": float("nan")})) == [("n", "not_a_number")]
     assert codes(validate_submission(f, {"n": float("inf")})) == [("n", "not_a_number")]
+
+
+def test_context_of_the_wrong_shape_is_overridden_not_trusted():
+    result = validate_submission(
+        FORM, {"address": {"street": "S"}}, context={"address": [1, 2], "contact": "x", "items": 3}
+    )
+    assert result.errors == []
+    assert result.values == {
+        "name": "",
+        "contact": {"email": ""},
+        "address": {"street": "S"},
+        "items": [{"kind": None}],
+    }

@@ -61,7 +61,9 @@ def test_accept_and_multiple_may_be_feel_or_templates():
         "file_type",
     ]
     assert check_uploads(scan, jpgs[:1], context={"kind": "image"}) == []
-    assert [e.code for e in check_uploads(scan, jpgs[:1], context={"kind": "audio"})] == ["file_type"]
+    assert [e.code for e in check_uploads(scan, jpgs[:1], context={"kind": "audio"})] == [
+        "file_type"
+    ]
 
 
 def test_picker_inside_a_dynamic_list_takes_the_concrete_path():
@@ -79,5 +81,24 @@ def test_picker_inside_a_dynamic_list_takes_the_concrete_path():
     )
     (picker,) = form.file_pickers
     assert picker.path == "kids[].photo"
-    (error,) = check_uploads(picker, [Upload("a.png", "image/png", 1)], segments=("kids", 2, "photo"))
+    (error,) = check_uploads(
+        picker, [Upload("a.png", "image/png", 1)], segments=("kids", 2, "photo")
+    )
     assert error.path == "kids[2].photo"
+
+
+def test_picker_inside_a_dynamic_list_without_a_row_reports_the_field_path():
+    form = parse_form(
+        {
+            "type": "default",
+            "components": [
+                {
+                    "type": "dynamiclist",
+                    "path": "kids",
+                    "components": [{"type": "filepicker", "key": "photo", "accept": ".jpg"}],
+                }
+            ],
+        }
+    )
+    (error,) = check_uploads(form.file_pickers[0], [Upload("a.png", "image/png", 1)])
+    assert error.path == "kids[].photo"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -56,7 +57,9 @@ def flows(*pairs: str) -> str:
     out = []
     for pair in pairs:
         source, target = pair.split(">")
-        out.append(f'<bpmn:sequenceFlow id="f_{source}_{target}" sourceRef="{source}" targetRef="{target}"/>')
+        out.append(
+            f'<bpmn:sequenceFlow id="f_{source}_{target}" sourceRef="{source}" targetRef="{target}"/>'
+        )
     return "".join(out)
 
 
@@ -86,6 +89,9 @@ class Run:
 
     def do(self, command: Any) -> Result:
         result = apply(self.state, command, self.now, self.keys, self.decisions)
+        for instance in result.element_instances:
+            # the persistence layer stores `data` with plain json: it must round-trip exactly
+            assert json.loads(json.dumps(instance.data)) == instance.data, instance.data
         self.results.append(result)
         if result.rejection is None:
             self.state.advance(result)
@@ -132,18 +138,19 @@ class Run:
     def open_jobs(self) -> list[r.CreateJob]:
         done = {e.key for e in self.of(r.CancelJob)}
         finished = {
-            i.key
-            for res in self.results
-            for i in res.element_instances
-            if i.state.is_final
+            i.key for res in self.results for i in res.element_instances if i.state.is_final
         }
         return [
-            j for j in self.of(r.CreateJob) if j.key not in done and j.element_instance_key not in finished
+            j
+            for j in self.of(r.CreateJob)
+            if j.key not in done and j.element_instance_key not in finished
         ]
 
     def job(self, element_id: str) -> r.CreateJob:
         found = [j for j in self.open_jobs() if j.element_id == element_id]
-        assert found, f"no open job for '{element_id}'; open: {[j.element_id for j in self.open_jobs()]}"
+        assert found, (
+            f"no open job for '{element_id}'; open: {[j.element_id for j in self.open_jobs()]}"
+        )
         return found[-1]
 
     def complete(self, element_id: str, **variables: Any) -> Result:
@@ -167,9 +174,7 @@ class Run:
         return self.do(TriggerSignal(sub.element_instance_key, element_id, variables))
 
     def completed_ids(self) -> list[str]:
-        return [
-            h.element_id for h in self.history if h.event_type == "ELEMENT_COMPLETED"
-        ]
+        return [h.element_id for h in self.history if h.event_type == "ELEMENT_COMPLETED"]
 
     def incidents(self) -> list[r.RaiseIncident]:
         return self.of(r.RaiseIncident)

@@ -135,8 +135,11 @@ def test_embedded_subprocess_scope_and_local_variables() -> None:
         '<zeebe:input source="=10" target="limit"/>'
         '<zeebe:output source="=limit * 2" target="doubled"/>'
         "</zeebe:ioMapping></bpmn:extensionElements>"
-        '<bpmn:startEvent id="ss"/>' + service("inner") + '<bpmn:endEvent id="se"/>'
-        + flows("ss>inner", "inner>se") + "</bpmn:subProcess>"
+        '<bpmn:startEvent id="ss"/>'
+        + service("inner")
+        + '<bpmn:endEvent id="se"/>'
+        + flows("ss>inner", "inner>se")
+        + "</bpmn:subProcess>"
     )
     run = Run(line(body))
     run.start()
@@ -190,7 +193,8 @@ def test_call_activity_propagates_child_variables(
 def test_call_activity_child_error_is_caught_in_parent_and_child_cancelled() -> None:
     roots = '<bpmn:error id="err" errorCode="E1"/>'
     body = (
-        '<bpmn:startEvent id="s"/>' + CALL.format(child="true", parent="true", outputs="")
+        '<bpmn:startEvent id="s"/>'
+        + CALL.format(child="true", parent="true", outputs="")
         + '<bpmn:boundaryEvent id="b" attachedToRef="call"><bpmn:errorEventDefinition errorRef="err"/>'
         '</bpmn:boundaryEvent><bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
         + flows("s>call", "call>e", "b>e2")
@@ -208,7 +212,9 @@ def test_child_instance_reports_uncaught_error_to_parent_and_completion() -> Non
 
     process = line(service("t"))
     run = Run(process, key=500)
-    run.state = InstanceState.new(500, process, parent_instance_key=1, parent_element_instance_key=7)
+    run.state = InstanceState.new(
+        500, process, parent_instance_key=1, parent_element_instance_key=7
+    )
     run.start()
     run.do(ThrowError(run.job("t").element_instance_key, "E1", "bad", {"v": 1}))
     assert run.of(r.ErrorToParent) == [r.ErrorToParent(1, 7, "E1", "bad", {"v": D(1)})]
@@ -230,13 +236,19 @@ def test_parallel_multi_instance_collects_outputs_in_order() -> None:
     run.start(items=[1, 2, 3])
     jobs = run.open_jobs()
     assert [(j.variables["item"], j.variables["loopCounter"]) for j in jobs] == [
-        (D(1), D(1)), (D(2), D(2)), (D(3), D(3))
+        (D(1), D(1)),
+        (D(2), D(2)),
+        (D(3), D(3)),
     ]
     body = run.live("each")[0]
     assert body.is_body and run.variables(body.key) == {"results": [None, None, None]}
     for job in reversed(jobs):
         run.do(CompleteJob(job.element_instance_key, {"ok": True}))
-    assert run.variables() == {"items": [D(1), D(2), D(3)], "results": [D(10), D(20), D(30)], "okay": True}
+    assert run.variables() == {
+        "items": [D(1), D(2), D(3)],
+        "results": [D(10), D(20), D(30)],
+        "okay": True,
+    }
     assert run.status == "COMPLETED"
 
 
@@ -253,8 +265,7 @@ def test_sequential_multi_instance_runs_one_at_a_time() -> None:
 
 def test_completion_condition_stops_remaining_instances() -> None:
     completion = (
-        "<bpmn:completionCondition>=numberOfCompletedInstances &gt;= 2"
-        "</bpmn:completionCondition>"
+        "<bpmn:completionCondition>=numberOfCompletedInstances &gt;= 2</bpmn:completionCondition>"
     )
     run = Run(line(MI.format(seq="false", completion=completion)))
     run.start(items=[1, 2, 3])
@@ -286,7 +297,8 @@ def test_input_collection_not_a_list_is_an_incident_resolvable() -> None:
 
 def test_boundary_on_multi_instance_belongs_to_the_body() -> None:
     body = (
-        '<bpmn:startEvent id="s"/>' + MI.format(seq="false", completion="")
+        '<bpmn:startEvent id="s"/>'
+        + MI.format(seq="false", completion="")
         + '<bpmn:boundaryEvent id="late" attachedToRef="each"><bpmn:timerEventDefinition>'
         "<bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>"
         '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>' + flows("s>each", "each>e", "late>e2")
@@ -301,10 +313,13 @@ def test_boundary_on_multi_instance_belongs_to_the_body() -> None:
 
 
 COMPENSATION = (
-    '<bpmn:startEvent id="s"/>' + service("book")
+    '<bpmn:startEvent id="s"/>'
+    + service("book")
     + '<bpmn:boundaryEvent id="cb" attachedToRef="book"><bpmn:compensateEventDefinition/>'
     "</bpmn:boundaryEvent>"
-    + service("cancel_booking").replace("<bpmn:serviceTask ", '<bpmn:serviceTask isForCompensation="true" ')
+    + service("cancel_booking").replace(
+        "<bpmn:serviceTask ", '<bpmn:serviceTask isForCompensation="true" '
+    )
     + '<bpmn:association id="as" associationDirection="One" sourceRef="cb" targetRef="cancel_booking"/>'
     + service("pay")
     + '<bpmn:intermediateThrowEvent id="undo"><bpmn:compensateEventDefinition/>'
@@ -329,7 +344,9 @@ def test_compensation_throw_runs_handlers_of_completed_activities_and_waits() ->
 
 
 def test_compensation_without_completed_activities_passes() -> None:
-    body = line('<bpmn:intermediateThrowEvent id="undo"><bpmn:compensateEventDefinition/></bpmn:intermediateThrowEvent>')
+    body = line(
+        '<bpmn:intermediateThrowEvent id="undo"><bpmn:compensateEventDefinition/></bpmn:intermediateThrowEvent>'
+    )
     run = Run(body)
     run.start()
     assert run.status == "COMPLETED"

@@ -23,9 +23,7 @@ from verka.engine.runtime import results as r
 from .scenario import T0, D, Run, flows, model, service
 
 GATEWAY = (
-    '<bpmn:startEvent id="s"/>'
-    + service("t")
-    + '<bpmn:exclusiveGateway id="g" default="f_g_low"/>'
+    '<bpmn:startEvent id="s"/>' + service("t") + '<bpmn:exclusiveGateway id="g" default="f_g_low"/>'
     '<bpmn:endEvent id="high"/><bpmn:endEvent id="low"/>'
     + flows("s>t", "t>g")
     + '<bpmn:sequenceFlow id="f_g_high" sourceRef="g" targetRef="high">'
@@ -34,9 +32,7 @@ GATEWAY = (
 )
 
 
-@pytest.mark.parametrize(
-    "amount, end", [(150, "high"), (100, "low"), (5, "low")]
-)
+@pytest.mark.parametrize("amount, end", [(150, "high"), (100, "low"), (5, "low")])
 def test_exclusive_gateway_takes_first_true_condition_or_default(amount: int, end: str) -> None:
     run = Run(model(GATEWAY))
     run.start()
@@ -72,7 +68,8 @@ def test_job_effect_carries_type_retries_headers_and_variables() -> None:
 def test_exclusive_gateway_without_matching_flow_raises_incident_then_resolves() -> None:
     body = (
         '<bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="g"/>'
-        '<bpmn:endEvent id="e"/>' + flows("s>g")
+        '<bpmn:endEvent id="e"/>'
+        + flows("s>g")
         + '<bpmn:sequenceFlow id="a" sourceRef="g" targetRef="e">'
         "<bpmn:conditionExpression>=ok = true</bpmn:conditionExpression></bpmn:sequenceFlow>"
     )
@@ -95,7 +92,8 @@ def test_exclusive_gateway_without_matching_flow_raises_incident_then_resolves()
 def test_condition_that_is_not_boolean_is_an_incident_not_an_exception() -> None:
     body = (
         '<bpmn:startEvent id="s"/><bpmn:exclusiveGateway id="g" default="b"/>'
-        '<bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>' + flows("s>g")
+        '<bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>'
+        + flows("s>g")
         + '<bpmn:sequenceFlow id="a" sourceRef="g" targetRef="e1">'
         "<bpmn:conditionExpression>=amount</bpmn:conditionExpression></bpmn:sequenceFlow>"
         '<bpmn:sequenceFlow id="b" sourceRef="g" targetRef="e2"/>'
@@ -137,7 +135,9 @@ def test_job_variables_without_outputs_propagate_to_the_defining_scope() -> None
         '<bpmn:startEvent id="s"/>'
         '<bpmn:subProcess id="sub"><bpmn:extensionElements><zeebe:ioMapping>'
         '<zeebe:input source="=0" target="counter"/></zeebe:ioMapping></bpmn:extensionElements>'
-        '<bpmn:startEvent id="ss"/>' + service("t") + '<bpmn:endEvent id="se"/>'
+        '<bpmn:startEvent id="ss"/>'
+        + service("t")
+        + '<bpmn:endEvent id="se"/>'
         + flows("ss>t", "t>se")
         + '</bpmn:subProcess><bpmn:endEvent id="e"/>'
         + flows("s>sub", "sub>e")
@@ -146,19 +146,25 @@ def test_job_variables_without_outputs_propagate_to_the_defining_scope() -> None
     run.start()
     sub = run.one("sub")
     run.complete("t", counter=5, fresh="x")
-    history = [(h.element_instance_key, h.name) for h in run.history if h.event_type == "VARIABLE_UPDATED"]
+    history = [
+        (h.element_instance_key, h.name) for h in run.history if h.event_type == "VARIABLE_UPDATED"
+    ]
     assert history == [(sub.key, "counter")]
     assert run.variables() == {"fresh": "x"}
     assert run.status == "COMPLETED"
 
 
 def test_fail_job_counts_down_then_raises_incident_and_resolving_recreates_the_job() -> None:
-    body = '<bpmn:startEvent id="s"/>' + service("t") + '<bpmn:endEvent id="e"/>' + flows("s>t", "t>e")
+    body = (
+        '<bpmn:startEvent id="s"/>' + service("t") + '<bpmn:endEvent id="e"/>' + flows("s>t", "t>e")
+    )
     run = Run(model(body))
     run.start()
     job = run.job("t")
     result = run.do(FailJob(job.element_instance_key, 2, "timeout", timedelta(seconds=30)))
-    assert result.effects == (r.JobFailed(job.key, job.element_instance_key, 2, "timeout", T0 + timedelta(seconds=30)),)
+    assert result.effects == (
+        r.JobFailed(job.key, job.element_instance_key, 2, "timeout", T0 + timedelta(seconds=30)),
+    )
     assert run.incidents() == []
     run.do(FailJob(job.element_instance_key, 0, "server down"))
     [incident] = run.incidents()
@@ -167,13 +173,18 @@ def test_fail_job_counts_down_then_raises_incident_and_resolving_recreates_the_j
     new_jobs = [e for e in result.effects if isinstance(e, r.CreateJob)]
     assert [(j.retries, j.element_id) for j in new_jobs] == [(3, "t")]
     stale = run.do(CompleteJob(job.element_instance_key, {}, job_key=job.key))
-    assert stale.rejection == f"job {job.key} is not the open job of element instance {job.element_instance_key}"
+    assert (
+        stale.rejection
+        == f"job {job.key} is not the open job of element instance {job.element_instance_key}"
+    )
     run.complete("t")
     assert run.status == "COMPLETED"
 
 
 def test_commands_for_finished_elements_are_rejected_without_changes() -> None:
-    body = '<bpmn:startEvent id="s"/>' + service("t") + '<bpmn:endEvent id="e"/>' + flows("s>t", "t>e")
+    body = (
+        '<bpmn:startEvent id="s"/>' + service("t") + '<bpmn:endEvent id="e"/>' + flows("s>t", "t>e")
+    )
     run = Run(model(body))
     run.start()
     job = run.job("t")
@@ -186,7 +197,8 @@ def test_commands_for_finished_elements_are_rejected_without_changes() -> None:
 def test_cancel_terminates_everything_and_cancels_jobs() -> None:
     body = (
         '<bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/>'
-        + service("a") + service("b")
+        + service("a")
+        + service("b")
         + '<bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>'
         + flows("s>fork", "fork>a", "fork>b", "a>e1", "b>e2")
     )
@@ -200,7 +212,11 @@ def test_cancel_terminates_everything_and_cancels_jobs() -> None:
         r.InstanceTerminated(1, None, None)
     ]
     states = {i.element_id: i.state for i in result.element_instances}
-    assert states == {"a": ElementState.TERMINATED, "b": ElementState.TERMINATED, "p": ElementState.TERMINATED}
+    assert states == {
+        "a": ElementState.TERMINATED,
+        "b": ElementState.TERMINATED,
+        "p": ElementState.TERMINATED,
+    }
     assert run.state.element_instances == {}
 
 
@@ -233,10 +249,17 @@ def test_apply_is_deterministic_and_does_not_touch_its_input() -> None:
         out.append(result)
         job = next(e for e in result.effects if isinstance(e, r.CreateJob))
         before = (dict(state.element_instances), {k: dict(v) for k, v in state.variables.items()})
-        first = apply(state, CompleteJob(job.element_instance_key, {"x": 1}), T0, itertools.count(50).__next__)
-        second = apply(state, CompleteJob(job.element_instance_key, {"x": 1}), T0, itertools.count(50).__next__)
+        first = apply(
+            state, CompleteJob(job.element_instance_key, {"x": 1}), T0, itertools.count(50).__next__
+        )
+        second = apply(
+            state, CompleteJob(job.element_instance_key, {"x": 1}), T0, itertools.count(50).__next__
+        )
         assert first == second
-        assert (dict(state.element_instances), {k: dict(v) for k, v in state.variables.items()}) == before
+        assert (
+            dict(state.element_instances),
+            {k: dict(v) for k, v in state.variables.items()},
+        ) == before
         out.append(first)
         return out
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -25,13 +26,14 @@ ROOTS = (
 
 def catch(element_id: str, definition: str) -> str:
     return (
-        f'<bpmn:intermediateCatchEvent id="{element_id}">{definition}'
-        "</bpmn:intermediateCatchEvent>"
+        f'<bpmn:intermediateCatchEvent id="{element_id}">{definition}</bpmn:intermediateCatchEvent>'
     )
 
 
 def timer(kind: str, value: str) -> str:
-    return f"<bpmn:timerEventDefinition><bpmn:{kind}>{value}</bpmn:{kind}></bpmn:timerEventDefinition>"
+    return (
+        f"<bpmn:timerEventDefinition><bpmn:{kind}>{value}</bpmn:{kind}></bpmn:timerEventDefinition>"
+    )
 
 
 def boundary(element_id: str, attached: str, definition: str, cancel: bool = True) -> str:
@@ -188,7 +190,9 @@ def test_interrupting_message_boundary_terminates_the_task() -> None:
     job = run.job("task")
     result = run.message("b", note="closed by phone")
     assert r.CancelJob(job.key, task.key) in result.effects
-    assert {i.element_id: i.state for i in result.element_instances}["task"] is ElementState.TERMINATED
+    assert {i.element_id: i.state for i in result.element_instances}[
+        "task"
+    ] is ElementState.TERMINATED
     assert run.active_ids() == ["handle"]
     assert run.variables()["note"] == "closed by phone"
 
@@ -227,7 +231,9 @@ def test_signal_boundary() -> None:
         ("<bpmn:errorEventDefinition/>", "ANYTHING", True),
     ],
 )
-def test_error_boundary_catches_by_code_or_catch_all(definition: str, code: str, caught: bool) -> None:
+def test_error_boundary_catches_by_code_or_catch_all(
+    definition: str, code: str, caught: bool
+) -> None:
     run = Run(model(with_boundary(definition), ROOTS))
     run.start()
     job = run.job("task")
@@ -245,7 +251,8 @@ def test_error_boundary_catches_by_code_or_catch_all(definition: str, code: str,
 
 def test_specific_error_code_wins_over_catch_all() -> None:
     body = (
-        '<bpmn:startEvent id="s"/>' + service("task")
+        '<bpmn:startEvent id="s"/>'
+        + service("task")
         + boundary("all", "task", "<bpmn:errorEventDefinition/>")
         + boundary("rej", "task", '<bpmn:errorEventDefinition errorRef="err_rejected"/>')
         + '<bpmn:endEvent id="e"/><bpmn:endEvent id="e_all"/><bpmn:endEvent id="e_rej"/>'
@@ -281,11 +288,16 @@ def test_escalation_boundary_interrupting_or_not(cancel: bool, active: list[str]
     body = (
         '<bpmn:startEvent id="s"/><bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/>'
         '<bpmn:intermediateThrowEvent id="up"><bpmn:escalationEventDefinition escalationRef="esc_late"/>'
-        "</bpmn:intermediateThrowEvent>" + service("inner") + '<bpmn:endEvent id="se"/>'
+        "</bpmn:intermediateThrowEvent>"
+        + service("inner")
+        + '<bpmn:endEvent id="se"/>'
         + flows("ss>up", "up>inner", "inner>se")
         + "</bpmn:subProcess>"
-        + boundary("esc", "sub", '<bpmn:escalationEventDefinition escalationRef="esc_late"/>', cancel)
-        + service("after") + '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
+        + boundary(
+            "esc", "sub", '<bpmn:escalationEventDefinition escalationRef="esc_late"/>', cancel
+        )
+        + service("after")
+        + '<bpmn:endEvent id="e"/><bpmn:endEvent id="e2"/>'
         + flows("s>sub", "sub>e", "esc>after", "after>e2")
     )
     run = Run(model(body, ROOTS))
@@ -318,7 +330,8 @@ def test_conditional_boundary() -> None:
 
 def test_terminate_end_event_ends_all_tokens_in_its_scope() -> None:
     body = (
-        '<bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/>' + service("slow")
+        '<bpmn:startEvent id="s"/><bpmn:parallelGateway id="fork"/>'
+        + service("slow")
         + '<bpmn:endEvent id="stop"><bpmn:terminateEventDefinition/></bpmn:endEvent>'
         '<bpmn:endEvent id="e"/>' + flows("s>fork", "fork>slow", "fork>stop", "slow>e")
     )
@@ -334,18 +347,25 @@ def test_terminate_end_event_ends_all_tokens_in_its_scope() -> None:
 def with_event_subprocess(start_definition: str, interrupting: bool) -> str:
     flag = "true" if interrupting else "false"
     return (
-        '<bpmn:startEvent id="s"/>' + service("main") + '<bpmn:endEvent id="e"/>'
+        '<bpmn:startEvent id="s"/>'
+        + service("main")
+        + '<bpmn:endEvent id="e"/>'
         + flows("s>main", "main>e")
         + '<bpmn:subProcess id="esp" triggeredByEvent="true">'
         f'<bpmn:startEvent id="esp_s" isInterrupting="{flag}">{start_definition}</bpmn:startEvent>'
-        + service("react") + '<bpmn:endEvent id="esp_e"/>'
+        + service("react")
+        + '<bpmn:endEvent id="esp_e"/>'
         + flows("esp_s>react", "react>esp_e")
         + "</bpmn:subProcess>"
     )
 
 
 def test_interrupting_message_event_subprocess() -> None:
-    run = Run(model(with_event_subprocess('<bpmn:messageEventDefinition messageRef="m_out"/>', True), ROOTS))
+    run = Run(
+        model(
+            with_event_subprocess('<bpmn:messageEventDefinition messageRef="m_out"/>', True), ROOTS
+        )
+    )
     run.start(caseId=3)
     [sub] = run.of(r.OpenMessageSubscription)
     assert (sub.element_instance_key, sub.element_id, sub.interrupting) == (1, "esp_s", True)
@@ -370,14 +390,23 @@ def test_non_interrupting_timer_event_subprocess_runs_beside_the_main_flow() -> 
 
 
 def test_error_event_subprocess_catches_job_error() -> None:
-    run = Run(model(with_event_subprocess('<bpmn:errorEventDefinition errorRef="err_rejected"/>', True), ROOTS))
+    run = Run(
+        model(
+            with_event_subprocess('<bpmn:errorEventDefinition errorRef="err_rejected"/>', True),
+            ROOTS,
+        )
+    )
     run.start()
     run.do(ThrowError(run.job("main").element_instance_key, "REJECTED", "no"))
     assert run.active_ids() == ["react"]
 
 
 def test_signal_event_subprocess_and_interrupting_only_once() -> None:
-    run = Run(model(with_event_subprocess('<bpmn:signalEventDefinition signalRef="sig_stop"/>', True), ROOTS))
+    run = Run(
+        model(
+            with_event_subprocess('<bpmn:signalEventDefinition signalRef="sig_stop"/>', True), ROOTS
+        )
+    )
     run.start()
     result = run.signal("esp_s")
     assert r.CloseSignalSubscription(1, "esp_s") in result.effects
@@ -390,12 +419,16 @@ def test_escalation_event_subprocess_non_interrupting() -> None:
     body = (
         '<bpmn:startEvent id="s"/><bpmn:intermediateThrowEvent id="up">'
         '<bpmn:escalationEventDefinition escalationRef="esc_late"/></bpmn:intermediateThrowEvent>'
-        + service("main") + '<bpmn:endEvent id="e"/>' + flows("s>up", "up>main", "main>e")
+        + service("main")
+        + '<bpmn:endEvent id="e"/>'
+        + flows("s>up", "up>main", "main>e")
         + '<bpmn:subProcess id="esp" triggeredByEvent="true">'
         '<bpmn:startEvent id="esp_s" isInterrupting="false">'
         '<bpmn:escalationEventDefinition escalationRef="esc_late"/></bpmn:startEvent>'
-        + service("react") + '<bpmn:endEvent id="esp_e"/>'
-        + flows("esp_s>react", "react>esp_e") + "</bpmn:subProcess>"
+        + service("react")
+        + '<bpmn:endEvent id="esp_e"/>'
+        + flows("esp_s>react", "react>esp_e")
+        + "</bpmn:subProcess>"
     )
     run = Run(model(body, ROOTS))
     run.start()
@@ -408,3 +441,76 @@ def test_stale_timer_is_rejected() -> None:
     task = run.one("task")
     run.complete("task")
     assert run.do(TriggerTimer(task.key, "b")).rejection == "process instance 1 is completed"
+
+
+@pytest.mark.parametrize(
+    "definition, effect",
+    [
+        (
+            '<bpmn:signalEventDefinition signalRef="sig_stop"/>',
+            r.BroadcastSignal("stop-all", {}),
+        ),
+        (
+            '<bpmn:messageEventDefinition messageRef="m_out"/>',
+            r.PublishMessage("case-closed", "c-1", {}),
+        ),
+    ],
+)
+def test_signal_and_message_end_events(definition: str, effect: Any) -> None:
+    body = f'<bpmn:startEvent id="s"/><bpmn:endEvent id="e">{definition}</bpmn:endEvent>' + flows(
+        "s>e"
+    )
+    run = Run(model(body, ROOTS))
+    run.start(caseId="c-1")
+    assert effect in run.effects
+    assert run.status == "COMPLETED"
+
+
+def test_escalation_end_event_caught_by_event_subprocess_interrupting() -> None:
+    body = (
+        '<bpmn:startEvent id="s"/><bpmn:subProcess id="sub"><bpmn:startEvent id="ss"/>'
+        '<bpmn:parallelGateway id="fork"/>'
+        + service("busy")
+        + '<bpmn:endEvent id="up"><bpmn:escalationEventDefinition escalationRef="esc_late"/>'
+        "</bpmn:endEvent>"
+        + flows("ss>fork", "fork>busy", "fork>up")
+        + '<bpmn:subProcess id="esp" triggeredByEvent="true"><bpmn:startEvent id="es">'
+        '<bpmn:escalationEventDefinition escalationRef="esc_late"/></bpmn:startEvent>'
+        + service("react")
+        + '<bpmn:endEvent id="ee"/>'
+        + flows("es>react", "react>ee")
+        + "</bpmn:subProcess></bpmn:subProcess>"
+        '<bpmn:endEvent id="e"/>' + flows("s>sub", "sub>e")
+    )
+    run = Run(model(body, ROOTS))
+    run.start()
+    assert run.active_ids() == ["react"]
+    run.complete("react")
+    assert run.status == "COMPLETED"
+
+
+def test_conditional_non_interrupting_event_subprocess() -> None:
+    body = with_event_subprocess(
+        "<bpmn:conditionalEventDefinition><bpmn:condition>=urgent"
+        "</bpmn:condition></bpmn:conditionalEventDefinition>",
+        False,
+    )
+    run = Run(model(body))
+    run.start(urgent=False)
+    assert run.active_ids() == ["main"]
+    run.do(SetVariables(1, {"urgent": True}))
+    assert run.active_ids() == ["main", "react"]
+    run.do(SetVariables(1, {"note": "still urgent"}))
+    assert run.active_ids() == ["main", "react"]  # triggers when it turns true, not again
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["=date and time(&quot;-2021-01-01T10:00:00Z&quot;)", "P99999999Y", "=[1,2]"],
+)
+def test_timer_values_outside_the_calendar_are_incidents(value: str) -> None:
+    kind = "timeDate" if "date" in value or "[" in value else "timeDuration"
+    run = Run(model(line(catch("t", timer(kind, value)))))
+    run.start()
+    [incident] = run.incidents()
+    assert incident.element_id == "t"

@@ -61,6 +61,8 @@ class FormDefinition:
     form_key: str = ""
     form_id: str = ""
     external_reference: str = ""
+    binding_type: str = "latest"  # latest | deployment | versionTag
+    version_tag: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,12 +83,16 @@ class CalledElement:
     process_id: str
     propagate_all_child_variables: bool = True
     propagate_all_parent_variables: bool = True
+    binding_type: str = "latest"  # latest | deployment | versionTag
+    version_tag: str = ""
 
 
 @dataclass(frozen=True)
 class CalledDecision:
     decision_id: str
     result_variable: str
+    binding_type: str = "latest"  # latest | deployment | versionTag
+    version_tag: str = ""
 
 
 @dataclass(frozen=True)
@@ -275,9 +281,6 @@ _KIND_NAMES = {
     "EventBasedGateway": "eventBasedGateway",
     "Process": "process",
 }
-
-#: Elements that own a variable scope and contain flow nodes.
-Container = SubProcess
 
 
 @dataclass(frozen=True)

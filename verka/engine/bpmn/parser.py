@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
@@ -110,7 +110,6 @@ class _Node:
     tag: str
     el: Any
     scope: str
-    fields: dict[str, Any] = field(default_factory=dict)
 
 
 class _Reader:
@@ -194,6 +193,8 @@ class _Reader:
             form_key=form.get("formKey", ""),
             form_id=form.get("formId", ""),
             external_reference=form.get("externalReference", ""),
+            binding_type=form.get("bindingType", "latest"),
+            version_tag=form.get("versionTag", ""),
         )
 
     def loop(self, el: Any, element_id: str) -> m.LoopCharacteristics | None:
@@ -518,7 +519,10 @@ def _build(
         decision = reader.zeebe(el, "calledDecision")
         if decision is not None:
             base["called_decision"] = m.CalledDecision(
-                decision.get("decisionId", ""), decision.get("resultVariable", "")
+                decision.get("decisionId", ""),
+                decision.get("resultVariable", ""),
+                decision.get("bindingType", "latest"),
+                decision.get("versionTag", ""),
             )
     elif tag == "userTask":
         assignment = reader.zeebe(el, "assignmentDefinition")
@@ -546,6 +550,8 @@ def _build(
                 called.get("processId", ""),
                 _bool(called.get("propagateAllChildVariables"), True),
                 _bool(called.get("propagateAllParentVariables"), True),
+                called.get("bindingType", "latest"),
+                called.get("versionTag", ""),
             )
     elif tag == "subProcess":
         base["triggered_by_event"] = _bool(el.get("triggeredByEvent"), False)

@@ -37,6 +37,16 @@ def feel_syntax_error(expression: str) -> str | None:
     return None
 
 
+# Camunda 8.9 also starts processes at root-level conditional start events.
+_PROCESS_START_KINDS = (
+    m.EventKind.NONE,
+    m.EventKind.MESSAGE,
+    m.EventKind.TIMER,
+    m.EventKind.SIGNAL,
+    m.EventKind.CONDITIONAL,
+)
+
+
 class _Checker:
     def __init__(self, definitions: m.Definitions, process: m.Process) -> None:
         self.definitions = definitions
@@ -102,6 +112,17 @@ class _Checker:
             self.add(flow.line, flow.id, "sequence flow crosses a subprocess boundary")
         if flow.condition:
             self.feel(flow, "condition", flow.condition)
+            source = elements.get(flow.source)
+            if source is not None and not isinstance(
+                source, m.ExclusiveGateway | m.InclusiveGateway
+            ):
+                self.add(
+                    flow.line,
+                    flow.id,
+                    "conditions are only supported on flows leaving exclusive or inclusive"
+                    " gateways",
+                    "put an exclusive gateway after the element",
+                )
 
     def check_element(self, element: m.Element) -> None:
         for mapping in (*element.inputs, *element.outputs):
@@ -124,6 +145,18 @@ class _Checker:
             | m.BoundaryEvent,
         ):
             self.check_event(element)
+        if (
+            isinstance(element, m.StartEvent)
+            and element.scope == ""
+            and element.event.kind not in _PROCESS_START_KINDS
+        ):
+            self.add(
+                element.line,
+                element.id,
+                f"a process cannot start with a {element.event.kind.value} start event"
+                " (only none, message, timer, signal and conditional start events; others"
+                " belong in event subprocesses)",
+            )
         if isinstance(element, m.StartEvent) and element.incoming:
             self.add(element.line, element.id, "a start event cannot have incoming flows")
         if isinstance(element, m.EndEvent) and element.outgoing:

@@ -12,11 +12,12 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from verka.engine.dmn.drg import DecisionModel, DecisionResult
+from verka.engine.dmn.drg import DecisionModel
 from verka.engine.dmn.errors import DmnError
 from verka.engine.dmn.feeltext import Problem
 from verka.engine.dmn.parser import parse_definitions
 from verka.engine.dmn.runtime import MatchedRule
+from verka.engine.dmn.session import DecisionResult
 
 Source = str | Path | bytes
 

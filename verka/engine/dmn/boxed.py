@@ -26,7 +26,6 @@ from verka.engine.dmn.runtime import Evaluator, Run, Scope
 from verka.engine.feel.values import Diagnostics, FeelFunction
 
 Value = Any
-FEEL_LANGUAGES = ("", "feel", "http://www.omg.org/spec/feel/20140401")
 
 
 @dataclass
@@ -46,6 +45,16 @@ class CompileEnv:
     def site(self, element: model.Located, what: str = "") -> Site:
         label = f"{self.label} {what}".strip()
         return Site(label, element.element_id, element.line)
+
+    def expression(self, text: str, element: model.Located, what: str = "") -> FeelText:
+        """A FEEL expression of this element, parsed now; syntax errors become problems."""
+        site = self.site(element, what)
+        return FeelText(text, self.known_names, site, self.problems, self.feel_types)
+
+    def tests(self, text: str, element: model.Located, what: str = "") -> FeelTests:
+        """Unary tests of this element, parsed now; syntax errors become problems."""
+        site = self.site(element, what)
+        return FeelTests(text, self.known_names, site, self.problems, self.feel_types)
 
     def type_of(self, type_ref: str | None, element: model.Located) -> DmnType:
         if type_ref is None:
@@ -96,60 +105,39 @@ def _null(scope: Scope, run: Run) -> Value:
 
 
 def _literal(expression: model.LiteralExpression, env: CompileEnv) -> Evaluator:
-    site = env.site(expression)
-    language = (expression.language or "").strip().lower()
-    if (
-        language
-        and not language.startswith("https://www.omg.org/spec/dmn/")
-        and (language not in FEEL_LANGUAGES and "feel" not in language)
-    ):
+    language = (expression.language or "").strip()
+    if language and "feel" not in language.lower():
+        site = env.site(expression)
 
         def unsupported(scope: Scope, run: Run) -> Value:
             run.diagnostics.report(f"{site}: expression language '{language}' is not supported")
             return None
 
         return unsupported
-    text = FeelText(expression.text, env.known_names, site, env.problems, env.feel_types)
-    return text.evaluate_in_run
+    return env.expression(expression.text, expression).evaluate_in_run
 
 
 def compile_decision_table(table: model.DecisionTable, env: CompileEnv) -> Evaluator:
-    site = env.site(table, "decision table")
-    names = env.known_names
-    problems = env.problems
     inputs = []
     for number, clause in enumerate(table.inputs, start=1):
-        label = clause.label or clause.expression.text.strip() or f"input {number}"
         allowed = None
         if clause.input_values and clause.input_values.strip():
-            allowed = FeelTests(
-                clause.input_values, names, env.site(clause), problems, env.feel_types
-            )
+            allowed = env.tests(clause.input_values, clause, "input values")
         inputs.append(
             CompiledInput(
-                FeelText(
-                    clause.expression.text,
-                    names,
-                    env.site(clause.expression),
-                    problems,
-                    env.feel_types,
-                ),
+                env.expression(clause.expression.text, clause.expression, "input expression"),
                 allowed,
-                label,
+                clause.label or clause.expression.text.strip() or f"input {number}",
             )
         )
     outputs = []
     for number, output in enumerate(table.outputs, start=1):
         allowed = None
         if output.output_values and output.output_values.strip():
-            allowed = FeelTests(
-                output.output_values, names, env.site(output), problems, env.feel_types
-            )
+            allowed = env.tests(output.output_values, output, "output values")
         default = None
         if output.default is not None:
-            default = FeelText(
-                output.default.text, names, env.site(output.default), problems, env.feel_types
-            )
+            default = env.expression(output.default.text, output.default, "default output")
         outputs.append(
             CompiledOutput(
                 output.name,
@@ -161,17 +149,12 @@ def compile_decision_table(table: model.DecisionTable, env: CompileEnv) -> Evalu
         )
     rules = []
     for index, rule in enumerate(table.rules, start=1):
-        rule_site = env.site(rule, f"rule {index}")
-        tests = tuple(
-            FeelTests(text, names, rule_site, problems, env.feel_types)
-            for text in rule.input_entries
-        )
+        tests = tuple(env.tests(text, rule, f"rule {index}") for text in rule.input_entries)
         entries = tuple(
-            FeelText(entry.text, names, env.site(entry, f"rule {index}"), problems, env.feel_types)
-            for entry in rule.output_entries
+            env.expression(entry.text, entry, f"rule {index}") for entry in rule.output_entries
         )
         rules.append(CompiledRule(rule, index, tests, entries))
-    return CompiledDecisionTable(table, inputs, outputs, rules, site)
+    return CompiledDecisionTable(table, inputs, outputs, rules, env.site(table, "decision table"))
 
 
 def _context(expression: model.Context, env: CompileEnv) -> Evaluator:

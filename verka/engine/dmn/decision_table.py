@@ -11,7 +11,7 @@ from verka.engine.dmn import model
 from verka.engine.dmn.feeltext import FeelTests, FeelText, Site, value_repr
 from verka.engine.dmn.itemdefs import ANY, DmnType, coerce
 from verka.engine.dmn.runtime import Run, Scope
-from verka.engine.feel.values import NUMBER_CONTEXT, feel_compare, feel_equals
+from verka.engine.feel.values import NUMBER_CONTEXT, Diagnostics, feel_compare, feel_equals
 
 Value = Any
 
@@ -138,11 +138,13 @@ class CompiledDecisionTable:
         return value
 
     def _no_match(self, scope: Scope, run: Run) -> Value:
+        """Default outputs when given; else null, an empty list (multiple hits) or count 0."""
         policy = self.table.hit_policy
+        multiple = policy in ("COLLECT", "RULE ORDER", "OUTPUT ORDER")
         if self.table.aggregation == "COUNT":
             return decimal.Decimal(0)
         if all(output.default is None for output in self.outputs):
-            return None
+            return [] if multiple and self.table.aggregation is None else None
         row: dict[str, Value] = {}
         for output in self.outputs:
             value = None
@@ -153,7 +155,7 @@ class CompiledDecisionTable:
                 return None
             row[output.name or ""] = checked
         result = next(iter(row.values())) if self.single_output else row
-        if policy in ("COLLECT", "RULE ORDER", "OUTPUT ORDER") and self.table.aggregation is None:
+        if multiple and self.table.aggregation is None:
             return [result]
         return result
 
@@ -194,8 +196,9 @@ class CompiledDecisionTable:
     def _by_priority(self, results: list[Value], scope: Scope, run: Run) -> list[Value]:
         """Sort by the position of each output in its output values, first output first."""
         if self.priorities is None:
+            # Output values are literals: evaluated once, outside any evaluation's scope.
             self.priorities = [
-                output.allowed.listed(scope, run.diagnostics) if output.allowed else []
+                output.allowed.listed({}, Diagnostics()) if output.allowed else []
                 for output in self.outputs
             ]
         priorities = self.priorities

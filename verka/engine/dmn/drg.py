@@ -4,92 +4,43 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from verka.engine.dmn import model
 from verka.engine.dmn.boxed import (
-    BoxedFunction,
     CompileEnv,
     Parameter,
-    checked,
     compile_expression,
     compile_function,
     function_output_type,
 )
+from verka.engine.dmn.compiled import (
+    Compiled,
+    CompiledBkm,
+    CompiledDecision,
+    CompiledInput,
+    CompiledService,
+    Requirement,
+)
 from verka.engine.dmn.errors import DmnError
-from verka.engine.dmn.feeltext import Problem, Site
+from verka.engine.dmn.feeltext import Problem
 from verka.engine.dmn.itemdefs import ANY, DmnType, TypeSystem
-from verka.engine.dmn.runtime import Evaluator, MatchedRule, Run, Scope, run_at
-from verka.engine.feel.values import Diagnostics, FeelFunction
+from verka.engine.dmn.runtime import Evaluator, Run, Scope, run_at
+from verka.engine.dmn.session import DecisionResult, ServiceFunction, Session
+from verka.engine.feel.values import from_python
 
 Value = Any
 ElementKey = model.ElementKey
 
-
-@dataclass(frozen=True)
-class Requirement:
-    """A required element and the path under which the requiring element sees it."""
-
-    key: ElementKey
-    path: tuple[str, ...]  # (name,) or (import name, name) for imported elements
-
-
-@dataclass
-class CompiledInput:
-    element: model.InputData
-    owner: model.Definitions
-    kind: DmnType
-
-
-@dataclass
-class CompiledDecision:
-    element: model.Decision
-    owner: model.Definitions
-    evaluator: Evaluator
-    kind: DmnType
-    requirements: list[Requirement]
-
-
-@dataclass
-class CompiledBkm:
-    element: model.BusinessKnowledgeModel
-    owner: model.Definitions
-    parameters: list[Parameter]
-    body: Evaluator
-    output: DmnType
-    requirements: list[Requirement]
-
-
-@dataclass
-class CompiledService:
-    element: model.DecisionService
-    owner: model.Definitions
-    kind: DmnType
-    parameters: list[tuple[ElementKey, Parameter]]
-    outputs: list[ElementKey]
-
-
-Compiled = CompiledInput | CompiledDecision | CompiledBkm | CompiledService
-
-
-@dataclass(frozen=True)
-class DecisionResult:
-    """The outcome of evaluating a decision or decision service.
-
-    value is the decision's value (null on error); messages are the problems reported while
-    evaluating it and what it required; decisions holds every decision evaluated on the way, by
-    name; matched_rules lists the decision-table rules that matched, in evaluation order.
-    """
-
-    value: Value
-    messages: tuple[str, ...] = ()
-    decisions: Mapping[str, Value] = field(default_factory=dict)
-    matched_rules: tuple[MatchedRule, ...] = ()
-
-    @property
-    def has_errors(self) -> bool:
-        return bool(self.messages)
+_DECISION: tuple[type, ...] = (model.Decision,)
+_INPUT: tuple[type, ...] = (model.InputData,)
+_INVOCABLE: tuple[type, ...] = (model.BusinessKnowledgeModel, model.DecisionService)
+_ELEMENT_NAMES: dict[type, str] = {
+    model.Decision: "a decision",
+    model.InputData: "an input data",
+    model.BusinessKnowledgeModel: "a business knowledge model",
+    model.DecisionService: "a decision service",
+}
 
 
 class DecisionModel:
@@ -114,8 +65,10 @@ class DecisionModel:
         self.types = TypeSystem(self.models, self.problems)
         self.known_names = _known_names(self.definitions)
         self.elements: dict[ElementKey, Compiled] = {}
+        self._input_index: dict[str, dict[str, ElementKey]] = {}
         for item in self.definitions:
             self._check_imports(item)
+            self._check_names(item)
             for element in item.elements:
                 self.elements[(item.namespace, element.element_id or element.name)] = self._compile(
                     element, item
@@ -146,6 +99,31 @@ class DecisionModel:
                     source=owner.source,
                 )
 
+    def _check_names(self, owner: model.Definitions) -> None:
+        ids: set[str] = set()
+        for element in owner.elements:
+            if element.element_id and element.element_id in ids:
+                raise DmnError(
+                    f"two elements have the id '{element.element_id}'; ids must be unique",
+                    element_id=element.element_id,
+                    line=element.line,
+                    source=owner.source,
+                )
+            if element.element_id:
+                ids.add(element.element_id)
+        seen: set[str] = set()
+        for element in owner.elements:
+            if element.name in seen:
+                self.problems.append(
+                    Problem(
+                        f"{owner.source or owner.name}: two elements are named '{element.name}'; "
+                        "references by name are ambiguous",
+                        element.element_id,
+                        element.line,
+                    )
+                )
+            seen.add(element.name)
+
     def _env(
         self, owner: model.Definitions, label: str, requirements: Sequence[Requirement] = ()
     ) -> CompileEnv:
@@ -158,8 +136,11 @@ class DecisionModel:
             kind = env.type_of(element.variable.type_ref, element.variable)
             return CompiledInput(element, owner, kind)
         if isinstance(element, model.Decision):
-            keys = [*element.required_decisions, *element.required_inputs]
-            requirements = self._requirements(owner, element, [*keys, *element.required_knowledge])
+            requirements = [
+                *self._requirements(owner, element, element.required_decisions, _DECISION),
+                *self._requirements(owner, element, element.required_inputs, _INPUT),
+                *self._requirements(owner, element, element.required_knowledge, _INVOCABLE),
+            ]
             env = self._env(owner, f"decision '{element.name}'", requirements)
             return CompiledDecision(
                 element,
@@ -169,7 +150,9 @@ class DecisionModel:
                 requirements,
             )
         if isinstance(element, model.BusinessKnowledgeModel):
-            requirements = self._requirements(owner, element, element.required_knowledge)
+            requirements = self._requirements(
+                owner, element, element.required_knowledge, _INVOCABLE
+            )
             env = self._env(owner, f"business knowledge model '{element.name}'", requirements)
             output: DmnType = ANY
             if element.logic is not None:
@@ -180,17 +163,17 @@ class DecisionModel:
             return CompiledBkm(element, owner, parameters, body, output, requirements)
         env = self._env(owner, f"decision service '{element.name}'")
         service_parameters: list[tuple[ElementKey, Parameter]] = []
-        for key in [*element.input_data, *element.input_decisions]:
-            target = self._element(key, owner, element)
-            kind = ANY
-            if isinstance(target, model.InputData | model.Decision):
-                target_owner = self.models[key[0]]
-                kind = self._env(target_owner, target.name).type_of(
-                    target.variable.type_ref, target.variable
-                )
+        inputs = [(key, _INPUT) for key in element.input_data]
+        inputs += [(key, _DECISION) for key in element.input_decisions]
+        for key, expected in inputs:
+            target = self._element(key, owner, element, expected)
+            assert isinstance(target, model.InputData | model.Decision)
+            kind = self._env(self.models[key[0]], target.name).type_of(
+                target.variable.type_ref, target.variable
+            )
             service_parameters.append((key, Parameter(target.name, kind)))
         for key in [*element.output_decisions, *element.encapsulated_decisions]:
-            self._element(key, owner, element)
+            self._element(key, owner, element, _DECISION)
         return CompiledService(
             element,
             owner,
@@ -200,13 +183,23 @@ class DecisionModel:
         )
 
     def _element(
-        self, key: ElementKey, owner: model.Definitions, requirer: model.Located
+        self,
+        key: ElementKey,
+        owner: model.Definitions,
+        requirer: model.Located,
+        expected: tuple[type, ...],
     ) -> model.DrgElement:
         target_model = self.models.get(key[0])
         target = target_model.element(key[1]) if target_model is not None else None
+        problem = None
         if target is None:
+            problem = "which is not an element of the loaded models"
+        elif not isinstance(target, expected):
+            wanted = " or ".join(_ELEMENT_NAMES[kind] for kind in expected)
+            problem = f"which is {_ELEMENT_NAMES[type(target)]} '{target.name}'; expected {wanted}"
+        if problem is not None or target is None:
             raise DmnError(
-                f"reference to '{key[0]}#{key[1]}', which is not an element of the loaded models",
+                f"reference to '{key[0]}#{key[1]}', {problem}",
                 element_id=requirer.element_id,
                 line=requirer.line,
                 source=owner.source,
@@ -214,11 +207,15 @@ class DecisionModel:
         return target
 
     def _requirements(
-        self, owner: model.Definitions, requirer: model.Located, keys: Iterable[ElementKey]
+        self,
+        owner: model.Definitions,
+        requirer: model.Located,
+        keys: Iterable[ElementKey],
+        expected: tuple[type, ...],
     ) -> list[Requirement]:
         requirements = []
         for key in keys:
-            target = self._element(key, owner, requirer)
+            target = self._element(key, owner, requirer, expected)
             if key[0] == owner.namespace:
                 requirements.append(Requirement(key, (target.name,)))
                 continue
@@ -242,17 +239,45 @@ class DecisionModel:
         wanted = " or ".join(kind.__name__ for kind in kinds)
         raise DmnError(f"the model has no {wanted} with id or name '{id_or_name}'")
 
+    def decision_names(self) -> list[str]:
+        """The decisions of the main model, in file order."""
+        return [e.name for e in self.main.elements if isinstance(e, model.Decision)]
+
+    def required_inputs(self, decision: str) -> list[str]:
+        """Names of the input data a decision needs, directly or through other decisions."""
+        key, _ = self.find(decision, (model.Decision,))
+        found: list[str] = []
+        seen: set[ElementKey] = set()
+        pending = [key]
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            compiled = self.elements[current]
+            if isinstance(compiled, CompiledInput):
+                prefix = "" if current[0] == self.main.namespace else f"{{{current[0]}}}"
+                found.append(prefix + compiled.element.name)
+            elif isinstance(compiled, CompiledDecision | CompiledBkm):
+                pending.extend(requirement.key for requirement in compiled.requirements)
+        return sorted(found)
+
     def input_key(self, name: str, namespace: str | None = None) -> ElementKey | None:
+        """The input data or decision that an input value by this name (or id) is meant for."""
         owner = self.models.get(namespace) if namespace else self.main
         if owner is None:
             return None
-        for element in owner.elements:
-            if isinstance(element, model.InputData | model.Decision) and name in (
-                element.name,
-                element.element_id,
-            ):
-                return (owner.namespace, element.element_id or element.name)
-        return None
+        index = self._input_index.get(owner.namespace)
+        if index is None:
+            index = {}
+            for element in reversed(owner.elements):
+                if isinstance(element, model.InputData | model.Decision):
+                    key = (owner.namespace, element.element_id or element.name)
+                    index[element.name] = key
+                    if element.element_id:
+                        index.setdefault(element.element_id, key)
+            self._input_index[owner.namespace] = index
+        return index.get(name)
 
     def evaluate(
         self,
@@ -309,15 +334,27 @@ class DecisionModel:
         raise DmnError(f"the model '{owner.name}' has no element '{id_or_name}'")
 
     def values_by_key(self, inputs: Mapping[str, Value]) -> dict[ElementKey, Value]:
-        """Inputs by element: plain names belong to the main model, '{namespace}name' to others."""
+        """Inputs by element.
+
+        Plain names belong to the main model and '{namespace}name' to any loaded model; a
+        context under an import name of the main model holds inputs of the imported model.
+        Plain Python numbers, tuples and mappings are converted to FEEL values.
+        """
         values: dict[ElementKey, Value] = {}
-        for name, value in inputs.items():
+        imports = {imp.name: imp.namespace for imp in self.main.imports if imp.name}
+        for name, given in inputs.items():
+            value = from_python(given)  # plain ints, floats and tuples become FEEL values
             namespace = None
             if name.startswith("{") and "}" in name:
                 namespace, _, name = name[1:].partition("}")
             key = self.input_key(name, namespace)
             if key is not None:
                 values[key] = value
+            elif namespace is None and name in imports and isinstance(value, Mapping):
+                for inner_name, inner_value in value.items():
+                    inner_key = self.input_key(inner_name, imports[name])
+                    if inner_key is not None:
+                        values[inner_key] = inner_value
         return values
 
 
@@ -327,180 +364,6 @@ def _no_logic(element: model.BusinessKnowledgeModel) -> Evaluator:
         return None
 
     return evaluate
-
-
-class Session:
-    """One evaluation of the graph: inputs, memoised decision values, collected diagnostics."""
-
-    def __init__(
-        self,
-        decision_model: DecisionModel,
-        supplied: Mapping[ElementKey, Value],
-        run: Run | None = None,
-    ) -> None:
-        self.model = decision_model
-        self.supplied = dict(supplied)
-        self.run = run or Run()
-        self.values: dict[ElementKey, Value] = {}
-        self.in_progress: set[ElementKey] = set()
-        self.decisions: dict[str, Value] = {}
-
-    def result(self, value: Value) -> DecisionResult:
-        return DecisionResult(
-            value,
-            tuple(self.run.diagnostics.messages),
-            dict(self.decisions),
-            tuple(self.run.matched_rules),
-        )
-
-    def value_of(self, key: ElementKey) -> Value:
-        if key in self.values:
-            return self.values[key]
-        compiled = self.model.elements[key]
-        if isinstance(compiled, CompiledInput):
-            value = self.input_value(key, compiled)
-        elif isinstance(compiled, CompiledDecision):
-            value = self.decision_value(key)
-        elif isinstance(compiled, CompiledBkm):
-            value = self.bkm_function(compiled)
-        else:
-            value = ServiceFunction(self.model, compiled, self.run)
-        self.values[key] = value
-        return value
-
-    def input_value(self, key: ElementKey, compiled: CompiledInput) -> Value:
-        raw = self.supplied.get(key)
-        return checked(
-            raw, compiled.kind, self.run.diagnostics, f"input data '{compiled.element.name}'"
-        )
-
-    def scope(self, requirements: Sequence[Requirement]) -> dict[str, Value]:
-        scope: dict[str, Value] = dict(self.run.clock)
-        for requirement in requirements:
-            value = self.value_of(requirement.key)
-            if len(requirement.path) == 1:
-                scope[requirement.path[0]] = value
-            else:
-                prefix, name = requirement.path
-                nested = scope.get(prefix)
-                if not isinstance(nested, dict):
-                    nested = {}
-                    scope[prefix] = nested
-                nested[name] = value
-        return scope
-
-    def decision_value(self, key: ElementKey) -> Value:
-        if key in self.values:
-            return self.values[key]
-        compiled = self.model.elements[key]
-        assert isinstance(compiled, CompiledDecision)
-        decision = compiled.element
-        if key in self.supplied:
-            value = checked(
-                self.supplied[key],
-                compiled.kind,
-                self.run.diagnostics,
-                f"decision '{decision.name}'",
-            )
-            self.values[key] = value
-            return value
-        if key in self.in_progress:
-            self.run.diagnostics.report(
-                f"decision '{decision.name}' requires itself (a cycle in the requirements)"
-            )
-            return None
-        self.in_progress.add(key)
-        self.run.decision_stack.append((decision.element_id, decision.name))
-        try:
-            scope = self.scope(compiled.requirements)
-            if decision.expression is None:
-                self.run.diagnostics.report(f"decision '{decision.name}' has no decision logic")
-                value = None
-            else:
-                value = compiled.evaluator(scope, self.run)
-            value = checked(
-                value, compiled.kind, self.run.diagnostics, f"decision '{decision.name}'"
-            )
-        finally:
-            self.run.decision_stack.pop()
-            self.in_progress.discard(key)
-        self.values[key] = value
-        if key[0] == self.model.main.namespace:
-            self.decisions[decision.name] = value
-        return value
-
-    def bkm_function(self, compiled: CompiledBkm) -> BoxedFunction:
-        element = compiled.element
-        scope = self.scope(compiled.requirements)
-        site = Site(f"business knowledge model '{element.name}'", element.element_id, element.line)
-        function = BoxedFunction(
-            element.name, compiled.parameters, compiled.body, compiled.output, scope, self.run, site
-        )
-        # A BKM may call itself recursively by its own name.
-        scope.setdefault(element.name, function)
-        return function
-
-
-class ServiceFunction(FeelFunction):
-    """A decision service as a FEEL function: its inputs in, its output decisions evaluated."""
-
-    def __init__(self, decision_model: DecisionModel, compiled: CompiledService, run: Run) -> None:
-        self.model = decision_model
-        self.compiled = compiled
-        self.run = run
-        self.name = compiled.element.name
-
-    def invoke(
-        self,
-        positional: Sequence[Value] | None,
-        named: Mapping[str, Value] | None,
-        diagnostics: Diagnostics,
-    ) -> Value:
-        names = [parameter.name for _, parameter in self.compiled.parameters]
-        arguments: dict[str, Value] = dict.fromkeys(names)
-        if positional is not None:
-            if len(positional) != len(names):
-                diagnostics.report(
-                    f"decision service '{self.name}' takes {len(names)} arguments "
-                    f"({', '.join(names)}), got {len(positional)}"
-                )
-                return None
-            arguments.update(zip(names, positional, strict=True))
-        elif named is not None:
-            unknown = [key for key in named if key not in arguments]
-            if unknown:
-                diagnostics.report(
-                    f"decision service '{self.name}' has no parameter {', '.join(unknown)}"
-                )
-                return None
-            arguments.update(named)
-        value, _ = self.call(arguments, diagnostics)
-        return value
-
-    def call(
-        self, arguments: Mapping[str, Value], diagnostics: Diagnostics
-    ) -> tuple[Value, Session]:
-        """Evaluate the service in a session of its own; returns its output and that session."""
-        supplied: dict[ElementKey, Value] = {}
-        for key, parameter in self.compiled.parameters:
-            supplied[key] = checked(
-                arguments.get(parameter.name),
-                parameter.kind,
-                diagnostics,
-                f"decision service '{self.name}' input '{parameter.name}'",
-            )
-        session = Session(self.model, supplied, self.run)
-        outputs = {}
-        for key in self.compiled.outputs:
-            compiled = self.model.elements[key]
-            assert isinstance(compiled, CompiledDecision)
-            outputs[compiled.element.name] = session.decision_value(key)
-        if len(outputs) == 1:
-            value: Value = next(iter(outputs.values()))
-        else:
-            value = outputs
-        value = checked(value, self.compiled.kind, diagnostics, f"decision service '{self.name}'")
-        return value, session
 
 
 def _known_names(definitions: Sequence[model.Definitions]) -> tuple[str, ...]:

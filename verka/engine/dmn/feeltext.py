@@ -6,8 +6,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from verka.engine.feel import values as feel_values
-from verka.engine.feel.values import Diagnostics
+from verka.engine.feel import (
+    Expression,
+    FeelError,
+    UnaryTests,
+    evaluate,
+    parse_expression,
+    parse_unary_tests,
+)
+from verka.engine.feel.values import Diagnostics, to_feel_string
 
 if TYPE_CHECKING:
     from verka.engine.dmn.runtime import Run
@@ -42,19 +49,6 @@ class Problem:
         return self.message
 
 
-_FEEL: Any = None
-
-
-def _feel() -> Any:
-    # Imported on first use so that reading XML never depends on the FEEL interpreter.
-    global _FEEL
-    if _FEEL is None:
-        import verka.engine.feel as feel
-
-        _FEEL = feel
-    return _FEEL
-
-
 def _syntax_message(kind: str, text: str, error: Exception) -> str:
     return f"{kind} '{text.strip()}' is not valid FEEL: {error}"
 
@@ -75,12 +69,11 @@ class FeelText:
         self.text = text
         self.types = types
         self.where = str(site)
-        self.compiled: Any = None
+        self.compiled: Expression | None = None
         self.error: str | None = None
-        feel = _feel()
         try:
-            self.compiled = feel.parse_expression(text, known_names=tuple(known_names))
-        except feel.FeelError as error:
+            self.compiled = parse_expression(text, known_names=tuple(known_names))
+        except FeelError as error:
             self.error = f"{self.where}: " + _syntax_message("expression", text, error)
             problems.append(Problem(self.error, site.element_id, site.line))
 
@@ -88,12 +81,12 @@ class FeelText:
         return self.evaluate(scope, run.diagnostics)
 
     def evaluate(self, scope: Mapping[str, Value], diagnostics: Diagnostics) -> Value:
-        if self.error is not None:
-            diagnostics.report(self.error)
+        if self.compiled is None:
+            diagnostics.report(self.error or f"{self.where}: no expression")
             return None
         try:
             return self.compiled.evaluate(scope, diagnostics, self.types)
-        except _feel().FeelError as error:
+        except FeelError as error:
             diagnostics.report(f"{self.where}: {error}")
             return None
 
@@ -115,14 +108,13 @@ class FeelTests:
         self.types = types
         self.where = str(site)
         self.any = text.strip() in _DASH
-        self.compiled: Any = None
+        self.compiled: UnaryTests | None = None
         self.error: str | None = None
         if self.any:
             return
-        feel = _feel()
         try:
-            self.compiled = feel.parse_unary_tests(text, known_names=tuple(known_names))
-        except feel.FeelError as error:
+            self.compiled = parse_unary_tests(text, known_names=tuple(known_names))
+        except FeelError as error:
             self.error = f"{self.where}: " + _syntax_message("unary tests", text, error)
             problems.append(Problem(self.error, site.element_id, site.line))
 
@@ -131,12 +123,12 @@ class FeelTests:
     ) -> bool | None:
         if self.any:
             return True
-        if self.error is not None:
-            diagnostics.report(self.error)
+        if self.compiled is None:
+            diagnostics.report(self.error or f"{self.where}: no unary tests")
             return None
         try:
             result: bool | None = self.compiled.evaluate(value, scope, diagnostics, self.types)
-        except _feel().FeelError as error:
+        except FeelError as error:
             diagnostics.report(f"{self.where}: {error}")
             return None
         return result
@@ -147,10 +139,9 @@ class FeelTests:
             return []
         items: list[Value] = []
         for part in split_top_level(self.text):
-            feel = _feel()
             try:
-                items.append(feel.evaluate(part, scope, diagnostics=diagnostics))
-            except feel.FeelError:
+                items.append(evaluate(part, scope, diagnostics=diagnostics))
+            except FeelError:
                 items.append(None)
         return items
 
@@ -187,4 +178,4 @@ def value_repr(value: Value) -> str:
     """A value as FEEL would write it, for error messages."""
     if isinstance(value, str):
         return '"' + value + '"'
-    return str(feel_values.to_feel_string(value))
+    return str(to_feel_string(value))

@@ -298,19 +298,19 @@ class TypeSystem:
 
     def _type_expression(self, text: str, owner: model.Definitions, site: Site) -> DmnType | None:
         """FEEL type syntax: list<T>, context<k: T, ...>, range<T>, function<T, ...> -> T."""
-        head, _, rest = text.partition("<")
-        head = head.strip()
-        if not rest:
+        open_at = text.find("<")
+        close_at = _closing_bracket(text, open_at)
+        if open_at < 0 or close_at < 0:
             return None
+        head = text[:open_at].strip()
+        inner = text[open_at + 1 : close_at]
+        after = text[close_at + 1 :].strip()
         if head == "function":
-            inner, _, output = rest.rpartition(">")
-            output = output.strip()
-            output = output[2:].strip() if output.startswith("->") else "Any"
+            output = after[2:].strip() if after.startswith("->") else "Any"
             parameters = [self.resolve(p, owner, site) for p in _split(inner)]
             return FunctionType(parameters, self.resolve(output or "Any", owner, site))
-        if not rest.rstrip().endswith(">"):
+        if after:
             return None
-        inner = rest.rstrip()[:-1]
         if head == "list":
             return ListType(self.resolve(inner, owner, site))
         if head == "range":
@@ -344,13 +344,29 @@ class TypeSystem:
             tests = FeelTests(item.allowed_values, (), site, self.problems)
             base = ConstrainedType(item.name, base, tests)
         if item.is_collection:
-            base = ListType(base, name=f"list<{item.name}>")
+            base = ListType(base, name=item.name)
         if item.type_constraint is not None and item.type_constraint.strip():
             tests = FeelTests(item.type_constraint, (), site, self.problems)
             base = ConstrainedType(item.name, base, tests)
         if base.name != item.name and not isinstance(base, ListType):
             base = NamedType(item.name, base)
         return base
+
+
+def _closing_bracket(text: str, open_at: int) -> int:
+    """Index of the '>' closing the '<' at open_at ('->' arrows are not brackets), or -1."""
+    if open_at < 0:
+        return -1
+    depth = 0
+    for index in range(open_at, len(text)):
+        char = text[index]
+        if char == "<":
+            depth += 1
+        elif char == ">" and text[index - 1] != "-":
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1
 
 
 def _split(text: str) -> list[str]:

@@ -444,6 +444,10 @@ class _DefinitionsReader:
         annotations = tuple(
             (self.text_of(entry) or "") for entry in self.children(el, "annotationEntry")
         )
+        description = self.child(el, "description")
+        if not annotations and description is not None and description.text:
+            # Camunda Modeler writes a rule's annotation as its <description>.
+            annotations = (description.text.strip(),)
         return model.Rule(element_id, line, input_entries, output_entries, annotations)
 
     def context(self, el: etree._Element) -> model.Context:

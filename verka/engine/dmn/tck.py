@@ -1,11 +1,26 @@
 """The DMN TCK runner: run TCK test directories and print how many test cases pass.
 
 Each directory holding `*-test-*.xml` files is one row; one testCase counts as one test and passes
-only when every resultNode matches (see tck_values for the comparison rule). A resultNode with
+only when every resultNode matches by the comparison rule below. A resultNode with
 errorResult="true" passes when the result is null and an error was reported. "errors" counts test
 cases that could not run (the model did not load, or the engine raised). The last line is
 `N passed, M failed`, errors counted as failed. The exit code is 0 whatever the results (this is
 a measurement); 2 for usage errors.
+
+Comparison rule (how an actual result is held against a TCK expected value):
+
+- expected nil (xsi:nil, or no value at all) matches only null;
+- numbers (xsd:decimal, xsd:double, ...) compare as Decimal equality after both are rounded to
+  34 significant digits. Several TCK expected values were computed in binary floating point and
+  written with at most 17 significant digits (2778.69354943277 for 2778.693549432766768...); an
+  expected value that short also matches when the difference is below 1e-8 (the tolerance of the
+  TCK's reference runner) or below 1e-14 of its magnitude. Longer expected values (such as
+  0.3333333333333333333333333333333333) must match exactly. A boolean is never a number;
+- strings compare exactly (no trimming, no case folding); booleans exactly;
+- dates, times, dates and times and durations must be the same kind (a date never matches a date
+  and time, a years-and-months duration never a days-and-time one) and equal by FEEL `=`;
+- lists compare element-wise and must have the same length;
+- contexts (components) must have the same keys, in any order, with matching values.
 """
 
 from __future__ import annotations
@@ -20,17 +35,13 @@ from typing import Any, TextIO
 
 from lxml import etree
 
-from verka.engine.dmn.drg import (
-    CompiledBkm,
-    CompiledService,
-    DecisionModel,
-    DecisionResult,
-    Session,
-)
+from verka.engine.dmn.compiled import CompiledBkm, CompiledService
+from verka.engine.dmn.drg import DecisionModel
 from verka.engine.dmn.errors import DmnError
 from verka.engine.dmn.model import BusinessKnowledgeModel, DecisionService
 from verka.engine.dmn.parser import parse_definitions
 from verka.engine.dmn.runtime import run_at
+from verka.engine.dmn.session import DecisionResult, Session
 from verka.engine.dmn.tck_values import compare, read_value, show
 from verka.engine.feel import temporal
 
@@ -305,6 +316,9 @@ def main(argv: list[str], *, now: datetime.datetime | None = None) -> int:
     now (or --now=DATE-TIME) is the instant FEEL's now() and today() answer; the engine reads no
     clock itself, so without it those functions give null.
     """
+    if "-h" in argv or "--help" in argv:
+        sys.stdout.write(f"{USAGE}\n\n{__doc__}")
+        return 0
     options = {arg.partition("=")[0] for arg in argv if arg.startswith("-")}
     unknown = options - {"--json", "--verbose", "-v", "--now"}
     paths = [Path(arg) for arg in argv if not arg.startswith("-")]

@@ -1,20 +1,4 @@
-"""DMN TCK test files: typed XML values to FEEL values, and the rule for comparing results.
-
-Comparison rule (how an actual result is held against a TCK expected value):
-
-- expected nil (xsi:nil, or no value at all) matches only null;
-- numbers (xsd:decimal, xsd:double, ...) compare as Decimal equality after both are rounded to
-  34 significant digits. Several TCK expected values were computed in binary floating point and
-  written with at most 17 significant digits (2778.69354943277 for 2778.693549432766768...); an
-  expected value that short also matches when the difference is below 1e-8 (the tolerance of the
-  TCK's reference runner) or below 1e-14 of its magnitude. Longer expected values (such as
-  0.3333333333333333333333333333333333) must match exactly. A boolean is never a number;
-- strings compare exactly (no trimming, no case folding); booleans exactly;
-- dates, times, dates and times and durations must be the same kind (a date never matches a date
-  and time, a years-and-months duration never a days-and-time one) and equal by FEEL `=`;
-- lists compare element-wise and must have the same length;
-- contexts (components) must have the same keys, in any order, with matching values.
-"""
+"""DMN TCK test files: typed XML values to FEEL values, and the comparison rule (see tck)."""
 
 from __future__ import annotations
 

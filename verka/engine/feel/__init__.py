@@ -70,14 +70,28 @@ def _multi_word(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(found))) if found else ()
 
 
+def _too_deep(text: str) -> FeelSyntaxError:
+    return FeelSyntaxError(
+        text, 0, "expression nested too deeply", "fewer nested parts or chained operators"
+    )
+
+
 @lru_cache(maxsize=8192)
 def _parse_expression(text: str, names: tuple[str, ...]) -> Expression:
-    return Expression(text, parse_expression_node(text, names))
+    node = parse_expression_node(text, names)
+    try:
+        return Expression(text, node)
+    except RecursionError:
+        raise _too_deep(text) from None
 
 
 @lru_cache(maxsize=8192)
 def _parse_unary_tests(text: str, names: tuple[str, ...]) -> UnaryTests:
-    return UnaryTests(text, parse_unary_tests_node(text, names))
+    node = parse_unary_tests_node(text, names)
+    try:
+        return UnaryTests(text, node)
+    except RecursionError:
+        raise _too_deep(text) from None
 
 
 def parse_expression(text: str, known_names: Iterable[str] = ()) -> Expression:

@@ -24,11 +24,22 @@ class FeelSyntaxError(FeelError):
         if line_end < 0:
             line_end = len(self.text)
         source_line = self.text[line_start:line_end].replace("\t", " ")
+        column = self.offset - line_start
+        # Long lines are cut to a window around the problem so that the caret stays readable.
+        if len(source_line) > 2 * _CONTEXT_CHARS:
+            start = max(0, column - _CONTEXT_CHARS)
+            end = column + _CONTEXT_CHARS
+            prefix = "..." if start > 0 else ""
+            suffix = "..." if end < len(source_line) else ""
+            source_line = prefix + source_line[start:end] + suffix
+            column = column - start + len(prefix)
         message = f"{self.problem} at line {self.line}, column {self.column}"
         if self.expected:
             message += f"; expected {self.expected}"
-        caret = " " * (self.offset - line_start) + "^"
-        return f"{message}\n  {source_line}\n  {caret}"
+        return f"{message}\n  {source_line}\n  {' ' * column}^"
+
+
+_CONTEXT_CHARS = 60
 
 
 def line_and_column(text: str, offset: int) -> tuple[int, int]:

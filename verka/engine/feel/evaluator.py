@@ -72,6 +72,11 @@ class UserFunction(FeelFunction):
         if self.external:
             diagnostics.report("external functions are not supported; the result is null")
             return None
+        # A call costs several loop steps' worth of work.
+        diagnostics.work_budget -= 4
+        if diagnostics.work_budget < 0:
+            diagnostics.report("the evaluation needs too many steps and was stopped")
+            return None
         names = self.parameter_names
         if positional is not None:
             if len(positional) != len(names):

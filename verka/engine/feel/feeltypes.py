@@ -182,11 +182,14 @@ def static_type(node: ast.Node) -> ast.TypeRef | None:
             return ast.TypeRef(node.offset, "named", "string", (), ())
         return ast.TypeRef(node.offset, "named", "Null", (), ())
     if isinstance(node, ast.ContextLiteral):
-        entry_types = [static_type(entry) for _, entry in node.entries]
-        if any(t is None for t in entry_types):
-            return None
+        entry_types: list[ast.TypeRef] = []
+        for _, entry in node.entries:
+            entry_type = static_type(entry)
+            if entry_type is None:
+                return None
+            entry_types.append(entry_type)
         keys = tuple(key for key, _ in node.entries)
-        return ast.TypeRef(node.offset, "context", "context", tuple(entry_types), keys)  # type: ignore[arg-type]
+        return ast.TypeRef(node.offset, "context", "context", tuple(entry_types), keys)
     return None
 
 

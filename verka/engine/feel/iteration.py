@@ -19,6 +19,13 @@ MAX_ITERATIONS = 1_000_000
 CompiledIteration = tuple[str, Evaluator, Evaluator | None]
 
 
+def spend(diagnostics: Diagnostics, work: int = 1) -> None:
+    """Take work from the evaluation's budget; a problem once it is used up."""
+    diagnostics.work_budget -= work
+    if diagnostics.work_budget < 0:
+        raise EvaluationProblem("the evaluation needs too many steps and was stopped")
+
+
 def _integer(value: Value) -> int | None:
     if type(value) is Decimal and value.is_finite() and value == value.to_integral_value():
         return int(value)
@@ -42,7 +49,8 @@ def _steps(low: Value, high: Value) -> Iterable[Value]:
 
 
 def _is_plain_date(value: Value) -> bool:
-    return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+    # Exactly datetime.date: the library's far-year dates must not use Python's date arithmetic.
+    return type(value) is datetime.date
 
 
 def _date_steps(low: datetime.date, high: datetime.date) -> Iterator[datetime.date]:
@@ -100,6 +108,7 @@ def _scopes(
 ) -> Iterator[Scope]:
     """One scope per combination of iteration values, the last iteration varying fastest."""
     if level == len(iterations):
+        spend(scope.diagnostics)
         yield scope
         return
     name = iterations[level][0]
@@ -170,6 +179,7 @@ def compile_filter(compiler: NodeCompiler, node: ast.Filter) -> Evaluator:
             quiet = Scope({"item": None}, scope, Diagnostics(), scope.types)
             return None if type(condition(quiet)) is Decimal else []
         kept: list[Value] = []
+        spend(scope.diagnostics, len(items))
         for position, item in enumerate(items):
             result = condition(_item_scope(scope, item))
             if position == 0 and type(result) is Decimal:

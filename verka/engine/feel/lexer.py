@@ -10,6 +10,7 @@ from verka.engine.feel.errors import FeelSyntaxError
 
 class Kind(Enum):
     NAME = "name"
+    QUOTED_NAME = "quoted name"  # `any text`: a Camunda FEEL extension for names
     NUMBER = "number"
     STRING = "string"
     TEMPORAL = "temporal literal"
@@ -59,6 +60,10 @@ _SYMBOLS = (
 )
 
 _DIGITS = frozenset("0123456789")
+
+# Operators that people bring from other languages, with what FEEL writes instead.
+_OTHER_LANGUAGES = (("==", "'=' to compare"), ("&&", "'and'"), ("||", "'or'"))
+_OTHER_CHARACTERS = {"!": "'!=' or not(...)", "'": "a string in double quotes"}
 
 _ESCAPES = {'"': '"', "'": "'", "\\": "\\", "n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
 
@@ -118,6 +123,13 @@ def tokenize(text: str) -> list[Token]:
                 i = end
                 continue
             raise FeelSyntaxError(text, i + 1, "'@' must be followed by a string", "'\"'")
+        if ch == "`":
+            close = text.find("`", i + 1)
+            if close < 0 or close == i + 1:
+                raise FeelSyntaxError(text, i, "unterminated quoted name", "a closing '`'")
+            append(Token(Kind.QUOTED_NAME, text[i + 1 : close], i, close + 1))
+            i = close + 1
+            continue
         if ch == "?":
             append(Token(Kind.NAME, "?", i, i + 1))
             i += 1
@@ -129,12 +141,17 @@ def tokenize(text: str) -> list[Token]:
                 i += 1
             append(Token(Kind.NAME, text[start:i], start, i))
             continue
+        for habit, advice in _OTHER_LANGUAGES:
+            if text.startswith(habit, i):
+                raise FeelSyntaxError(text, i, f"'{habit}' is not FEEL", advice)
         for symbol in _SYMBOLS:
             if text.startswith(symbol, i):
                 append(Token(Kind.OP, symbol, i, i + len(symbol)))
                 i += len(symbol)
                 break
         else:
+            if ch in _OTHER_CHARACTERS:
+                raise FeelSyntaxError(text, i, f"'{ch}' is not FEEL", _OTHER_CHARACTERS[ch])
             raise FeelSyntaxError(text, i, f"unexpected character {ch!r}", "an expression")
     append(Token(Kind.EOF, "", n, n))
     return tokens

@@ -19,6 +19,9 @@ from verka.engine.feel.values import (
     type_name,
 )
 
+# Strings may not grow without bound by repeated doubling (`s + s` in a recursion).
+MAX_STRING_LENGTH = 10_000_000
+
 
 class EvaluationProblem(FeelError):
     """An operation that has no result; the evaluator reports it and continues with null."""
@@ -67,6 +70,8 @@ def add(a: Value, b: Value) -> Value:
     if ta is Decimal and tb is Decimal:
         return _finite(NUMBER_CONTEXT.add(a, b), "+")
     if ta is str and tb is str:
+        if len(a) + len(b) > MAX_STRING_LENGTH:
+            raise EvaluationProblem("the concatenated string would be too long")
         return a + b
     return _temporal("temporal_add", a, b, "+")
 

@@ -47,6 +47,7 @@ _STANDARD_NAMES = ("date and time", "years and months duration", "index of", "ge
 
 _TYPE_NAMES = ("date and time", "years and months duration", "days and time duration")
 
+_NOT_NAME_PARTS = frozenset({Kind.EOF, Kind.STRING, Kind.TEMPORAL, Kind.QUOTED_NAME})
 _COMPARISON_OPERATORS = frozenset({"=", "!=", "<", "<=", ">", ">="})
 _NAME_SYMBOLS = frozenset({".", "/", "-", "+", "*"})
 
@@ -55,13 +56,14 @@ Pattern = tuple[tuple[str, ...], tuple[bool, ...], str]
 NameIndex = dict[str, list[Pattern]]
 
 
+@functools.lru_cache(maxsize=16384)
 def name_pattern(name: str) -> Pattern | None:
     """How a name looks as tokens; None for names that are one token (they need no matching)."""
     try:
         tokens = tokenize(name)[:-1]
     except FeelSyntaxError:
         return None
-    if len(tokens) < 2 or any(t.kind in (Kind.STRING, Kind.TEMPORAL) for t in tokens):
+    if len(tokens) < 2 or any(t.kind in _NOT_NAME_PARTS for t in tokens):
         return None
     gaps = tuple([False] + [tokens[k].offset > tokens[k - 1].end for k in range(1, len(tokens))])
     return tuple(t.text for t in tokens), gaps, name
@@ -84,14 +86,19 @@ _builtin_index: NameIndex | None = None
 def builtin_name_index() -> NameIndex:
     """Index of the built-in function names (loaded from the library once it is importable)."""
     global _builtin_index
-    if _builtin_index is None:
-        names = set(_STANDARD_NAMES)
-        try:
-            builtins = importlib.import_module("verka.engine.feel.builtins")
-            names.update(str(n) for n in getattr(builtins, "BUILTINS", {}))
-        except ImportError:
-            pass
-        _builtin_index = build_name_index(names)
+    if _builtin_index is not None:
+        return _builtin_index
+    names = set(_STANDARD_NAMES)
+    try:
+        builtins = importlib.import_module("verka.engine.feel.builtins")
+        library = getattr(builtins, "BUILTINS", None)
+    except ImportError:
+        library = None
+    if library is None:
+        # Not cached: the library may still be importing (and parsing FEEL while it does).
+        return build_name_index(names)
+    names.update(str(n) for n in library)
+    _builtin_index = build_name_index(names)
     return _builtin_index
 
 
@@ -225,7 +232,7 @@ class Parser:
         for k in range(1, len(texts)):
             token = self.peek(k)
             previous = self.peek(k - 1)
-            if token.kind in (Kind.EOF, Kind.STRING, Kind.TEMPORAL) or token.text != texts[k]:
+            if token.kind in _NOT_NAME_PARTS or token.text != texts[k]:
                 return False
             if (token.offset > previous.end) != gaps[k]:
                 return False
@@ -234,6 +241,8 @@ class Parser:
     def plain_name(self, what: str, allow_keywords: bool = False) -> str:
         """A name made of adjacent words (`Monthly Salary`), as in declarations and paths."""
         token = self.peek()
+        if token.kind is Kind.QUOTED_NAME:
+            return self.advance().text
         if token.kind is not Kind.NAME or (token.text in KEYWORDS and not allow_keywords):
             raise self.unexpected(token, what)
         words = [self.advance().text]
@@ -269,7 +278,7 @@ class Parser:
     def entry_key(self, what: str) -> str:
         """A context entry key: a string literal or a name, up to the ':'."""
         token = self.peek()
-        if token.kind is Kind.STRING:
+        if token.kind in (Kind.STRING, Kind.QUOTED_NAME):
             self.advance()
             return token.text
         if token.kind is not Kind.NAME:
@@ -324,27 +333,33 @@ class Parser:
                 return left
 
     def in_tests(self) -> tuple[ast.Node, ...]:
-        if self.is_op(self.peek(), "("):
-            saved = self.pos
+        if not self.is_op(self.peek(), "("):
+            return (self.positive_test(full=False),)
+        # `x in (1, 2)`, `x in (1..5]` and `x in (a) * 2` all start alike; parse once and decide
+        # by what follows the first test (no backtracking, so parsing stays linear).
+        opening = self.advance()
+        first = self.nested(lambda: self.positive_test(full=True))
+        plain = not isinstance(first, ast.UnaryComparison)
+        if plain and self.is_op(self.peek(), ".."):
+            bounded = self.nested(lambda: self.range_rest(opening, first, False))
+            return (self.additive(bounded),)
+        tests = [first]
+        while self.is_op(self.peek(), ","):
             self.advance()
-            first = self.positive_test(full=True)
-            if self.is_op(self.peek(), ",") or self.is_op(self.peek(), ")"):
-                tests = [first]
-                while self.is_op(self.peek(), ","):
-                    self.advance()
-                    tests.append(self.positive_test(full=True))
-                self.expect_op(")", "',' or ')' in the list of tests after 'in'")
-                if not self.continues_operand():
-                    return tuple(tests)
-            self.pos = saved  # a range such as (1..5] or a parenthesised operand
-        return (self.positive_test(full=False),)
+            tests.append(self.nested(lambda: self.positive_test(full=True)))
+        self.expect_op(")", "',' or ')' in the list of tests after 'in'")
+        if plain and len(tests) == 1 and self.continues_operand():
+            return (self.additive(first),)
+        return tuple(tests)
 
     def continues_operand(self) -> bool:
         token = self.peek()
         return token.kind is Kind.OP and token.text in {"+", "-", "*", "/", "**", ".", "[", "("}
 
-    def additive(self) -> ast.Node:
-        left = self.multiplicative()
+    # `seed` is an operand already parsed (by `in`), to continue the expression from.
+
+    def additive(self, seed: ast.Node | None = None) -> ast.Node:
+        left = self.multiplicative(seed)
         while True:
             token = self.peek()
             if token.kind is Kind.OP and token.text in ("+", "-"):
@@ -353,8 +368,8 @@ class Parser:
             else:
                 return left
 
-    def multiplicative(self) -> ast.Node:
-        left = self.power()
+    def multiplicative(self, seed: ast.Node | None = None) -> ast.Node:
+        left = self.power(seed)
         while True:
             token = self.peek()
             if token.kind is Kind.OP and token.text in ("*", "/"):
@@ -363,9 +378,9 @@ class Parser:
             else:
                 return left
 
-    def power(self) -> ast.Node:
+    def power(self, seed: ast.Node | None = None) -> ast.Node:
         # `**` is left associative and binds looser than unary minus: -3 ** 2 = 9 (DMN TCK 0075).
-        left = self.unary()
+        left = self.unary() if seed is None else self.postfix(seed)
         while self.is_op(self.peek(), "**"):
             token = self.advance()
             left = ast.Arithmetic(token.offset, "**", left, self.unary())
@@ -381,8 +396,8 @@ class Parser:
             return ast.Negation(token.offset, operand)
         return self.postfix()
 
-    def postfix(self) -> ast.Node:
-        node = self.primary()
+    def postfix(self, seed: ast.Node | None = None) -> ast.Node:
+        node = self.primary() if seed is None else seed
         while True:
             token = self.peek()
             if self.is_op(token, "[") and not self.in_range_end:
@@ -431,7 +446,7 @@ class Parser:
 
     def named_argument_ahead(self) -> bool:
         k = 0
-        while self.peek(k).kind is Kind.NAME:
+        while self.peek(k).kind is Kind.NAME or (k == 0 and self.peek(k).kind is Kind.QUOTED_NAME):
             k += 1
         return k > 0 and self.is_op(self.peek(k), ":")
 
@@ -453,6 +468,9 @@ class Parser:
             return ast.TemporalLiteral(token.offset, token.text)
         if kind is Kind.NAME:
             return self.word(token)
+        if kind is Kind.QUOTED_NAME:
+            self.advance()
+            return ast.Name(token.offset, token.text)
         if kind is Kind.OP:
             if token.text == "(":
                 return self.nested(self.parenthesised)

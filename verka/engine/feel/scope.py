@@ -20,7 +20,7 @@ _CANONICAL = frozenset({Decimal, str, bool, type(None), datetime.date, datetime.
 class Scope:
     """Names visible at one point of evaluation; the outermost scope is the caller's context."""
 
-    __slots__ = ("diagnostics", "parent", "raw", "types", "vars")
+    __slots__ = ("converted", "diagnostics", "parent", "raw", "types", "vars")
 
     def __init__(
         self,
@@ -34,11 +34,21 @@ class Scope:
         self.parent = parent
         self.diagnostics = diagnostics
         self.types = types
-        # The caller's own context may hold plain Python data (int, float, tuples).
+        # The caller's own context may hold plain Python data (int, float, tuples); such values
+        # are converted on first use, once per evaluation.
         self.raw = raw
+        self.converted: dict[str, Value] | None = None
 
     def child(self, variables: Mapping[str, Value]) -> Scope:
         return Scope(variables, self, self.diagnostics, self.types)
+
+    def convert(self, name: str, value: Value) -> Value:
+        if self.converted is None:
+            self.converted = {}
+        found = self.converted.get(name, MISSING)
+        if found is MISSING:
+            found = self.converted[name] = from_python(value)
+        return found
 
     def lookup(self, name: str) -> Value:
         """The value bound to name, a built-in function, or MISSING."""
@@ -47,7 +57,7 @@ class Scope:
             value = scope.vars.get(name, MISSING)
             if value is not MISSING:
                 if scope.raw and type(value) not in _CANONICAL:
-                    return from_python(value)
+                    return scope.convert(name, value)
                 return value
             scope = scope.parent
         return builtins().get(name, MISSING)
@@ -64,9 +74,12 @@ def builtins() -> Mapping[str, FeelFunction]:
     if _builtins is None:
         try:
             module = importlib.import_module("verka.engine.feel.builtins")
-            _builtins = dict(getattr(module, "BUILTINS", {}))
         except ImportError:
             return {}
+        library = getattr(module, "BUILTINS", None)
+        if library is None:
+            return {}  # still importing; look again next time
+        _builtins = library
     return _builtins
 
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import enum
 import zoneinfo
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Context, Decimal, DecimalException
 from typing import Any
 
+from verka.engine.feel.temporal_calendar import (
+    days_in_month,
+    difference,
+    in_zone,
+    make_date,
+    make_date_time,
+    micros,
+    shift_by,
+)
 from verka.engine.feel.temporal_types import (
     NANOS_PER_DAY,
     NANOS_PER_SECOND,
@@ -50,34 +58,41 @@ def _as_date_time(value: object) -> datetime.datetime | None:
     if isinstance(value, datetime.datetime):
         return value
     if isinstance(value, datetime.date):
-        return datetime.datetime(value.year, value.month, value.day, tzinfo=_UTC)
+        return make_date_time(value, 0, 0, 0, 0, _UTC)
     return None
+
+
+# Years as far as XML Schema's date type goes; beyond them FEEL arithmetic has no result.
+_MAX_YEAR = 999_999_999
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date | None:
     """Shift a date (or date and time) by whole months, pinning the day to the month's end."""
     index = day.year * 12 + (day.month - 1) + months
     year, month = divmod(index, 12)
-    if not 1 <= year <= 9999:
+    if abs(year) > _MAX_YEAR:
         return None
-    last_day = calendar.monthrange(year, month + 1)[1]
-    return day.replace(year=year, month=month + 1, day=min(day.day, last_day))
+    shifted = make_date(year, month + 1, min(day.day, days_in_month(year, month + 1)))
+    if shifted is None or not isinstance(day, datetime.datetime):
+        return shifted
+    return make_date_time(shifted, day.hour, day.minute, day.second, day.microsecond, day.tzinfo)
 
 
 def _shift(moment: datetime.datetime, delta: DaysTimeDuration) -> datetime.datetime | None:
     try:
         if isinstance(moment.tzinfo, zoneinfo.ZoneInfo):
             # Exact durations move the instant, not the wall clock, across DST changes.
-            utc = moment.astimezone(_UTC) + delta.to_timedelta()
-            return utc.astimezone(moment.tzinfo)
-        return moment + delta.to_timedelta()
-    except OverflowError:
+            utc = shift_by(in_zone(moment, _UTC), delta.to_timedelta())
+            result = in_zone(utc, moment.tzinfo)
+        else:
+            result = shift_by(moment, delta.to_timedelta())
+    except (OverflowError, ValueError):
         return None
+    return result if abs(result.year) <= _MAX_YEAR else None
 
 
 def _shift_date(day: datetime.date, delta: DaysTimeDuration) -> datetime.date | None:
-    midnight = datetime.datetime(day.year, day.month, day.day)
-    shifted = _shift(midnight, delta)
+    shifted = _shift(make_date_time(day, 0, 0, 0, 0, None), delta)
     return None if shifted is None else shifted.date()
 
 
@@ -116,12 +131,15 @@ def temporal_add(a: Any, b: Any) -> Any:
 def _difference(a: datetime.datetime, b: datetime.datetime) -> DaysTimeDuration | None:
     if (a.tzinfo is None) != (b.tzinfo is None):
         return None
-    return DaysTimeDuration.from_timedelta(a - b)
+    return DaysTimeDuration.from_timedelta(difference(a, b))
 
 
 def temporal_subtract(a: Any, b: Any) -> Any:
     """a - b for temporal operands; NOT_APPLICABLE when it has no result."""
-    return _applicable(_minus(a, b))
+    try:
+        return _applicable(_minus(a, b))
+    except OverflowError:
+        return NOT_APPLICABLE
 
 
 def _minus(a: Any, b: Any) -> Any:
@@ -134,7 +152,7 @@ def _minus(a: Any, b: Any) -> Any:
         return _plus(a, DaysTimeDuration(-b.nanoseconds))
     if isinstance(a, datetime.date) and isinstance(b, datetime.date):
         if _is_date(a) and _is_date(b):
-            return DaysTimeDuration((a - b).days * NANOS_PER_DAY)
+            return DaysTimeDuration(difference(a, b).days * NANOS_PER_DAY)
         left, right = _as_date_time(a), _as_date_time(b)
         if left is None or right is None:
             return None
@@ -214,10 +232,7 @@ def temporal_compare(a: Any, b: Any) -> int | None:
     if isinstance(a, datetime.datetime) and isinstance(b, datetime.datetime):
         if (a.tzinfo is None) != (b.tzinfo is None):
             return None
-        left_moment, right_moment = a.replace(microsecond=0), b.replace(microsecond=0)
-        if left_moment == right_moment:
-            return 0
-        return -1 if left_moment < right_moment else 1
+        return _sign(micros(a) // 1_000_000 - micros(b) // 1_000_000)
     if isinstance(a, Time) and isinstance(b, Time):
         left, right = a.utc_nanos_of_day(), b.utc_nanos_of_day()
         if left is None and right is None:

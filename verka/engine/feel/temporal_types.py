@@ -8,6 +8,8 @@ import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
+from verka.engine.feel.temporal_calendar import make_date, make_date_time, shift_by, year_text
+
 NANOS_PER_SECOND = 1_000_000_000
 NANOS_PER_DAY = 86_400 * NANOS_PER_SECOND
 
@@ -94,7 +96,8 @@ class DaysTimeDuration:
 
     def to_timedelta(self) -> datetime.timedelta:
         # Python's timedelta stops at microseconds; sub-microsecond parts are dropped.
-        return datetime.timedelta(microseconds=int(self.nanoseconds / 1000))
+        micros = abs(self.nanoseconds) // 1000
+        return datetime.timedelta(microseconds=-micros if self.nanoseconds < 0 else micros)
 
     def total_seconds(self) -> Decimal:
         return Decimal(self.nanoseconds) / NANOS_PER_SECOND
@@ -156,10 +159,7 @@ def parse_date(text: str) -> datetime.date | None:
 
 
 def _date_from(match: re.Match[str]) -> datetime.date | None:
-    try:
-        return datetime.date(int(match["year"]), int(match["month"]), int(match["day"]))
-    except ValueError:
-        return None
+    return make_date(int(match["year"]), int(match["month"]), int(match["day"]))
 
 
 def parse_time(text: str) -> Time | None:
@@ -221,28 +221,21 @@ def parse_date_time(text: str) -> datetime.datetime | None:
     match = _DATE_TIME_RE.fullmatch(text)
     if match is None:
         day = parse_date(text)
-        return None if day is None else datetime.datetime(day.year, day.month, day.day)
+        return None if day is None else make_date_time(day, 0, 0, 0, 0, None)
     day = _date_from(match)
     clock = _time_from(match)
     if day is None or clock is None:
         return None
     if int(match["hour"]) == 24:
-        day += datetime.timedelta(days=1)
+        day = shift_by(day, datetime.timedelta(days=1))
     return combine(day, clock)
 
 
 def combine(day: datetime.date, clock: Time) -> datetime.datetime | None:
     """The date and time of a date and a time of day (sub-microseconds are dropped)."""
     try:
-        return datetime.datetime(
-            day.year,
-            day.month,
-            day.day,
-            clock.hour,
-            clock.minute,
-            clock.second,
-            clock.nanosecond // 1000,
-            tzinfo=clock.tzinfo,
+        return make_date_time(
+            day, clock.hour, clock.minute, clock.second, clock.nanosecond // 1000, clock.tzinfo
         )
     except (ValueError, OverflowError):
         return None
@@ -305,8 +298,7 @@ def zone_suffix(tzinfo: datetime.tzinfo | None, when: datetime.datetime | None =
 
 
 def date_to_string(day: datetime.date) -> str:
-    year = f"{day.year:04d}"
-    return f"{year}-{day.month:02d}-{day.day:02d}"
+    return f"{year_text(day)}-{day.month:02d}-{day.day:02d}"
 
 
 def time_to_string(clock: Time) -> str:

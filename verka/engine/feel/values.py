@@ -55,9 +55,15 @@ class Range:
 
 @dataclass
 class Diagnostics:
-    """Collects the problems met while evaluating; FEEL answers them with null, never raises."""
+    """Collects the problems met while evaluating; FEEL answers them with null, never raises.
+
+    It also carries the evaluation's work budget: loop iterations and function calls spend it,
+    so that an expression such as `for i in 1..1e6, j in 1..1e6 return 0` stops with a problem
+    (after a few seconds) instead of occupying a server for hours. Raise it for heavy models.
+    """
 
     messages: list[str] = field(default_factory=list)
+    work_budget: int = 2_000_000
 
     def report(self, message: str) -> None:
         self.messages.append(message)
@@ -278,19 +284,39 @@ def _key_string(key: str) -> str:
     return _nested_string(key)
 
 
-def from_python(v: object) -> Value:
-    """Convert plain Python data (int, float, tuple, nested JSON) into FEEL values."""
+_PLAIN = frozenset({decimal.Decimal, str, bool, type(None), datetime.date, datetime.datetime})
+
+
+def _is_feel(v: object) -> bool:
     t = type(v)
-    if t is decimal.Decimal or t is str or t is bool or v is None:
+    if t in _PLAIN:
+        return True
+    if isinstance(v, list) and t is list:
+        return all(_is_feel(x) for x in v)
+    if isinstance(v, dict) and t is dict:
+        return all(type(k) is str and _is_feel(x) for k, x in v.items())
+    return not (t is int or t is float or isinstance(v, tuple | Mapping))
+
+
+def from_python(v: object) -> Value:
+    """Convert plain Python data (int, float, tuple, nested JSON) into FEEL values.
+
+    Values that are FEEL values already are returned as they are, not copied.
+    """
+    if _is_feel(v):
         return v
-    if t is int:
-        return decimal.Decimal(v)  # type: ignore[arg-type]
-    if t is float:
+    return _convert(v)
+
+
+def _convert(v: object) -> Value:
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, int):
+        return decimal.Decimal(v)
+    if isinstance(v, float):
         return NUMBER_CONTEXT.create_decimal(repr(v))
     if isinstance(v, list | tuple):
         return [from_python(x) for x in v]
-    if isinstance(v, Mapping) and not isinstance(v, dict | FeelFunction):
-        return {str(k): from_python(x) for k, x in v.items()}
-    if isinstance(v, dict):
+    if isinstance(v, Mapping) and not isinstance(v, FeelFunction):
         return {str(k): from_python(x) for k, x in v.items()}
     return v

@@ -1,4 +1,4 @@
-"""FEEL in forms, evaluated the way the form-js viewer does it (`=` prefix, its variables, its null rules)."""
+"""FEEL in forms, evaluated as the form-js viewer does (the `=` prefix, its variables, null rules)."""
 
 from __future__ import annotations
 

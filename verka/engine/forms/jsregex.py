@@ -1,12 +1,4 @@
-"""Compile a JavaScript regular expression (as form-js `validate.pattern` holds) for Python's re.
-
-form-js tests a value with ``new RegExp(pattern).test(value)``: no flags, and a match anywhere
-in the value. The translation keeps JavaScript's meaning where the two dialects differ:
-``\\d``/``\\w``/``\\b`` are ASCII-only, ``\\s`` is JavaScript's whitespace set, ``.`` stops
-at every line terminator, ``$`` matches only at the very end, named groups use ``(?<name>)``,
-``[^]`` matches anything and ``[]`` nothing, and an unknown escape such as ``\\e`` is the
-letter itself.
-"""
+"""Compile the JavaScript regular expressions of form-js `validate.pattern` for Python's re."""
 
 from __future__ import annotations
 
@@ -32,12 +24,22 @@ class JsRegexError(ValueError):
 
 
 def compile_js_pattern(source: str) -> re.Pattern[str]:
-    """A compiled Python pattern that finds what ``new RegExp(source).test`` finds (use search)."""
+    """A compiled Python pattern that finds what ``new RegExp(source).test`` finds (use search).
+
+    form-js tests a value with ``new RegExp(pattern).test(value)``: no flags, and a match
+    anywhere in the value. The translation keeps JavaScript's meaning where the dialects differ:
+    ``\\d``/``\\w``/``\\b`` are ASCII-only, ``\\s`` is JavaScript's whitespace set, ``.``
+    stops at every line terminator, ``$`` matches only at the very end, named groups are
+    ``(?<name>)``, ``[^]`` matches anything and ``[]`` nothing, and an unknown escape such as
+    ``\\e`` is the letter itself.
+    """
     translated = translate(source)
     try:
         return re.compile(translated, re.ASCII)
     except re.error as problem:
         raise JsRegexError(str(problem.msg), _source_offset(problem, source)) from None
+    except (RecursionError, OverflowError):
+        raise JsRegexError("pattern is nested too deeply or repeats too often", 0) from None
 
 
 def _source_offset(problem: re.error, source: str) -> int:

@@ -18,6 +18,9 @@ def path_text(segments: tuple[Segment, ...]) -> str:
     for segment in segments:
         if isinstance(segment, int):
             text += f"[{segment}]"
+        elif segment == "[]":
+            # Any row of a dynamic list, as Form.fields writes it.
+            text += "[]"
         else:
             text += f".{segment}" if text else segment
     return text
@@ -90,3 +93,20 @@ class ValidationResult:
         for error in self.errors:
             grouped.setdefault(error.path, []).append(error)
         return grouped
+
+    def viewer_errors(self, language: str = "sv") -> dict[str, Any]:
+        """Errors shaped as the form-js viewer keeps them: by field id, then dynamic-list row.
+
+        Lets a page show the server's verdict inside the viewer. Errors that belong to no
+        field of the form (unknown keys) are left out; report them separately.
+        """
+        shaped: dict[str, Any] = {}
+        for error in self.errors:
+            if error.field_id is None:
+                continue
+            keys = [error.field_id, *(str(index) for index in error.indexes)]
+            node = shaped
+            for key in keys[:-1]:
+                node = node.setdefault(key, {})
+            node.setdefault(keys[-1], []).append(error.message(language))
+        return shaped

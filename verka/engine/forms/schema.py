@@ -34,6 +34,8 @@ TIME_FORMATS = ("utc_offset", "utc_normalized", "no_timezone")
 VALIDATION_TYPES = ("email", "phone", "custom")
 # form-js gives a choice component without any options source this single option.
 DEFAULT_OPTIONS = (Option(value="value", label="Value"),)
+# Far deeper than any real form, and shallow enough for Python's recursion limit.
+MAX_NESTING = 40
 
 
 def parse_form(data: str | bytes | Mapping[str, Any]) -> Form:
@@ -107,6 +109,8 @@ class _Reader:
         is_root: bool = False,
     ) -> Component:
         where = schema_path or "schema"
+        if len(ancestor_ids) > MAX_NESTING:
+            raise FormSchemaError(where, f"components nested more than {MAX_NESTING} deep")
         if not isinstance(raw, Mapping):
             raise FormSchemaError(where, "expected a component object")
         component_id = raw.get("id")
@@ -122,7 +126,9 @@ class _Reader:
             raise FormSchemaError(where, "expected a string 'type'")
         if kind not in KNOWN_TYPES or (kind == ROOT_TYPE and not is_root):
             known = ", ".join(sorted(KNOWN_TYPES - {ROOT_TYPE}))
-            raise FormSchemaError(where, f"unknown component type {kind!r}; expected one of {known}")
+            raise FormSchemaError(
+                where, f"unknown component type {kind!r}; expected one of {known}"
+            )
         if component_id:
             if component_id in self.ids:
                 raise FormSchemaError(
@@ -133,12 +139,12 @@ class _Reader:
             # A stable id for components the modeler left without one (the viewer makes one up).
             component_id = f"Field_{schema_path}" if schema_path else "Form"
         props = _Props(raw, where)
+        is_datetime = kind == "datetime"
 
         key = path = None
         binding: tuple[str, ...] = ()
         if kind in KEYED_TYPES:
-            key = props.data_path("key", required=True)
-            assert key is not None
+            key = props.data_path("key", required=True) or ""
             binding = tuple(key.split("."))
             self._claim(where, data_prefix + binding, "closed", component_id, ancestor_ids)
         elif kind in CONTAINER_TYPES:
@@ -178,22 +184,24 @@ class _Reader:
             readonly=props.flag_or_expression("readonly", condition=True),
             disabled=props.boolean("disabled", False),
             has_default="defaultValue" in raw,
-            default_value=_frozen_json(raw.get("defaultValue")),
+            default_value=props.json_value("defaultValue"),
             validate=props.validation(kind),
             options=props.options() if kind in OPTION_TYPES else None,
             decimal_digits=props.count("decimalDigits") if kind == "number" else None,
             increment=props.increment() if kind == "number" else None,
-            serialize_to_string=props.boolean("serializeToString", False),
-            subtype=props.choice("subtype", SUBTYPES, "date") or "date",
-            time_format=props.choice("timeSerializingFormat", TIME_FORMATS, None),
-            disallow_passed_dates=props.boolean("disallowPassedDates", False),
+            serialize_to_string=kind == "number" and props.boolean("serializeToString", False),
+            subtype=(props.choice("subtype", SUBTYPES, "date") if is_datetime else None) or "date",
+            time_format=props.choice("timeSerializingFormat", TIME_FORMATS, None)
+            if is_datetime
+            else None,
+            disallow_passed_dates=is_datetime and props.boolean("disallowPassedDates", False),
             accept=props.template("accept") if kind == "filepicker" else None,
             multiple=props.flag_or_expression("multiple") if kind == "filepicker" else False,
             expression=props.expression("expression") if kind == "expression" else None,
             is_repeating=kind == "dynamiclist" and props.boolean("isRepeating", True),
             allow_add_remove=kind == "dynamiclist" and props.boolean("allowAddRemove", True),
             default_repetitions=props.repetitions() if kind == "dynamiclist" else 1,
-            properties=MappingProxyType(dict(raw)),
+            properties=props.everything(),
         )
 
     def _claim(
@@ -254,6 +262,19 @@ class _Props:
                 f"expected '{name}' to be a name such as 'applicant.name', got {value!r}"
             )
         return value
+
+    def everything(self) -> Mapping[str, Any]:
+        try:
+            frozen: Mapping[str, Any] = _frozen_json(self.raw)
+        except RecursionError:
+            raise self.fail("the component is nested too deeply") from None
+        return frozen
+
+    def json_value(self, name: str) -> Any:
+        try:
+            return _frozen_json(self.raw.get(name))
+        except RecursionError:
+            raise self.fail(f"'{name}' is nested too deeply") from None
 
     def text(self, name: str) -> str | None:
         value = self.raw.get(name)
@@ -485,11 +506,11 @@ def _number(value: object) -> Decimal | None:
 
 
 def _frozen_json(value: Any) -> Any:
-    """Schema values with floats made Decimal, so that the server never computes with floats."""
+    """Schema data made immutable (tuples, read-only mappings), with floats made Decimal."""
     if isinstance(value, float):
         return Decimal(repr(value)) if math.isfinite(value) else None
     if isinstance(value, Mapping):
-        return {str(k): _frozen_json(v) for k, v in value.items()}
+        return MappingProxyType({str(k): _frozen_json(v) for k, v in value.items()})
     if isinstance(value, list | tuple):
-        return [_frozen_json(v) for v in value]
+        return tuple(_frozen_json(v) for v in value)
     return value

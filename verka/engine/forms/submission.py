@@ -1,20 +1,4 @@
-"""Validate a submitted form on the server with the browser's verdicts, and refuse tampering.
-
-The form-js viewer decides three things the server must repeat:
-
-1. Its state: every value field holds the submitted value, else the value it was opened with
-   (`context`), else its `defaultValue`, else its empty value.
-2. Visibility, in two passes: first `conditional.hide` is evaluated on the raw state and the
-   values of hidden fields are cleared; then each field is rendered, and hidden or not is decided
-   again against that cleared data. Only fields shown in the second pass are validated and
-   submitted. A hidden group or dynamic list hides everything inside it.
-3. Validation and submission skip disabled fields; read-only fields are validated and submitted
-   with the value they were opened with.
-
-On top, the server refuses what no browser sends: keys the form has no field for, values for
-hidden or disabled fields, changes to read-only fields, options that were not offered, and rows
-added to or removed from a dynamic list that does not allow it.
-"""
+"""Validate a submitted form on the server with the browser's verdicts, and refuse tampering."""
 
 from __future__ import annotations
 
@@ -57,6 +41,21 @@ def validate_submission(
     step: int | Step | None = None,
 ) -> ValidationResult:
     """Check submitted data against a form as the browser would, plus tampering checks.
+
+    The form-js viewer decides three things the server repeats:
+
+    1. Its state: every value field holds the submitted value, else the value it was opened
+       with (`context`), else its `defaultValue`, else its empty value.
+    2. Visibility, in two passes: `conditional.hide` is first evaluated on the raw state and
+       the values of hidden fields are cleared; then each field is rendered, and hidden or not
+       is decided again against that cleared data. Only fields shown in the second pass are
+       validated and submitted. A hidden group or dynamic list hides everything inside it.
+    3. Validation and submission skip disabled fields; read-only fields are validated and
+       submitted with the value they were opened with.
+
+    On top, the server refuses what no browser sends: keys the form has no field for, values
+    for hidden or disabled fields, changes to read-only fields, options that were not offered,
+    and rows added to or removed from a dynamic list that does not allow it.
 
     `context` is what the form was opened with (process variables, prefilled values, options
     for `valuesKey`); FEEL in the form sees it together with the data. `today` enables
@@ -181,7 +180,7 @@ class _Run:
         if value is _MISSING:
             if not component.has_default:
                 return empty_value(component.type)
-            value = _to_json(copy.deepcopy(component.default_value))
+            value = _to_json(component.default_value)
         if component.type in ("textfield", "textarea") and not isinstance(value, str):
             # The viewer shows numbers and booleans as their text, anything else as empty.
             return _js_string(value)
@@ -301,7 +300,10 @@ class _Run:
         submitted = _get(self.submitted, segments)
         if component.type == "expression":
             # The viewer computes this value; the server computes it again instead of trusting it.
-            _set(self.values, segments, _get(self.state, segments))
+            result = None
+            if component.expression:
+                result = _from_feel(evaluate_expression(component.expression, variables))
+            _set(self.values, segments, result)
             return
         opening = self.opening_value(component, segments)
         readonly = component.readonly is True or (
@@ -444,26 +446,22 @@ def _get(data: Any, segments: tuple[Segment, ...]) -> Any:
 
 
 def _set(data: dict[str, Any], segments: tuple[Segment, ...], value: Any) -> None:
+    """Store value at a path, making (or replacing) the objects and lists on the way."""
     target: Any = data
-    for position, segment in enumerate(segments[:-1]):
-        following = segments[position + 1]
+    for position, segment in enumerate(segments):
+        last = position == len(segments) - 1
         if isinstance(segment, int):
             while len(target) <= segment:
                 target.append({})
-            if not isinstance(target[segment], dict | list):
-                target[segment] = [] if isinstance(following, int) else {}
-            target = target[segment]
-        else:
-            if not isinstance(target.get(segment), dict | list):
-                target[segment] = [] if isinstance(following, int) else {}
-            target = target[segment]
-    last = segments[-1]
-    if isinstance(last, int):
-        while len(target) <= last:
-            target.append({})
-        target[last] = value
-    else:
-        target[last] = value
+        if last:
+            target[segment] = value
+            return
+        wanted = list if isinstance(segments[position + 1], int) else dict
+        current = target[segment] if isinstance(segment, int) else target.get(segment)
+        if not isinstance(current, wanted):
+            current = wanted()
+            target[segment] = current
+        target = current
 
 
 def _clear_at(data: dict[str, Any], segments: tuple[Segment, ...]) -> None:

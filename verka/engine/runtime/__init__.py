@@ -26,15 +26,30 @@ How the persistence layer uses it, per command, in one transaction:
 
 Events reach the instance as commands naming the subscription: `CorrelateMessage`,
 `TriggerTimer`, `TriggerSignal` with the (element_instance_key, element_id) of the Open*/
-ScheduleTimer effect. Start events with triggers (message/timer/signal) start an instance with
-`CreateProcessInstance(variables, start_at=<start event id>)`. A call activity emits
-`StartChildInstance`; when the child ends with `InstanceCompleted` the caller sends
-`CompleteCallActivity` to the parent (`ErrorToParent` -> `ChildFailed`). Business rule tasks
-call the injected `DecisionEvaluator`; the runtime never imports the DMN engine.
+ScheduleTimer effect. A broadcast signal is therefore one TriggerSignal per open signal
+subscription row (the runtime never scans an instance for waiting events). Timer rows are
+one-shot: the runtime emits the next ScheduleTimer of a cycle itself when one fires.
+
+Start events with triggers (message/timer/signal) are listed at deployment by
+`start_subscriptions(process, now)`; when one fires, start an instance with
+`CreateProcessInstance(variables, start_at=<start event id>)`. Root-level conditional start
+events (Camunda 8.9) are checked on request with `conditional_starts(process, variables, now)`.
+
+A call activity emits `StartChildInstance`; when the child ends with `InstanceCompleted` the
+caller sends `CompleteCallActivity` to the parent; `ErrorToParent` becomes `ChildFailed` and
+`EscalationToParent` becomes `ChildEscalated` on the parent. Business rule tasks call the
+injected `DecisionEvaluator`; the runtime never imports the DMN engine.
+
+Values: variables are FEEL values (see verka.engine.feel.values); command variables may also be
+plain JSON-like Python data (int, float, list, dict), converted on the way in. Element instance
+`data` is plain JSON. Keys from the generator must grow monotonically (creation order).
+Expression failures (FEEL errors, a condition that is not boolean, a bad timer) never raise:
+they become `RaiseIncident` effects, and `ResolveIncident` retries the failed step.
 """
 
 from verka.engine.runtime.commands import (
     CancelProcessInstance,
+    ChildEscalated,
     ChildFailed,
     Command,
     CompleteCallActivity,
@@ -57,6 +72,12 @@ from verka.engine.runtime.results import (
     Result,
     VariableChange,
 )
+from verka.engine.runtime.starts import (
+    StartSubscription,
+    conditional_starts,
+    next_start_timer,
+    start_subscriptions,
+)
 from verka.engine.runtime.state import (
     MULTI_INSTANCE_BODY,
     ElementInstance,
@@ -68,6 +89,7 @@ from verka.engine.runtime.state import (
 __all__ = [
     "MULTI_INSTANCE_BODY",
     "CancelProcessInstance",
+    "ChildEscalated",
     "ChildFailed",
     "Command",
     "CompleteCallActivity",
@@ -86,9 +108,13 @@ __all__ = [
     "ResolveIncident",
     "Result",
     "SetVariables",
+    "StartSubscription",
     "ThrowError",
     "TriggerSignal",
     "TriggerTimer",
     "VariableChange",
     "apply",
+    "conditional_starts",
+    "next_start_timer",
+    "start_subscriptions",
 ]

@@ -180,7 +180,16 @@ def _call_activity(tx: Tx, instance: ElementInstance, element: m.CallActivity) -
     else:
         variables = tx.local(instance.key)
     tx.with_data(instance, child=True)
-    tx.emit(StartChildInstance(process_id, variables, tx.state.key, instance.key))
+    tx.emit(
+        StartChildInstance(
+            process_id,
+            variables,
+            tx.state.key,
+            instance.key,
+            called.binding_type,
+            called.version_tag,
+        )
+    )
 
 
 def _branch(tx: Tx, instance: ElementInstance, element: Any, inclusive: bool) -> None:
@@ -203,11 +212,7 @@ def _branch(tx: Tx, instance: ElementInstance, element: Any, inclusive: bool) ->
     if not chosen and element.default:
         chosen.append(element.default)
     if not chosen:
-        message = (
-            "Expected at least one condition to evaluate to true, or to have a default flow"
-            if inclusive
-            else "Expected at least one condition to evaluate to true, or to have a default flow"
-        )
+        message = "Expected at least one condition to evaluate to true, or to have a default flow"
         tx.incident(instance, "behave", "CONDITION_ERROR", message)
         return
     tx.with_data(instance, flows=chosen)
@@ -267,7 +272,7 @@ def _throw_event(tx: Tx, instance: ElementInstance, element: Any) -> None:
         if not events.throw_escalation(tx, instance, code):
             return
     elif kind is m.EventKind.ERROR:
-        error = tx.process.errors[definition.ref]
+        error = tx.process.errors.get(definition.ref, m.ErrorDef("", "", ""))
         try:
             code = evaluate_str(error.code, tx.context(instance.key), "error code")
         except ExpressionFailure as failure:

@@ -47,7 +47,9 @@ def bench_one_service_task(n: int) -> float:
     started = time.perf_counter()
     for _ in range(n):
         state = InstanceState.new(next(counter), process)
-        result = apply(state, CreateProcessInstance({"amount": Decimal(150)}), now, counter.__next__)
+        result = apply(
+            state, CreateProcessInstance({"amount": Decimal(150)}), now, counter.__next__
+        )
         state.advance(result)
         job = next(e for e in result.effects if isinstance(e, CreateJob))
         result = apply(

@@ -115,6 +115,14 @@ class ChildFailed:
     variables: Variables = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ChildEscalated:
+    """The child instance threw an escalation it did not catch itself."""
+
+    element_instance_key: int
+    escalation_code: str
+
+
 Command = (
     CreateProcessInstance
     | CompleteJob
@@ -129,4 +137,5 @@ Command = (
     | SetVariables
     | CompleteCallActivity
     | ChildFailed
+    | ChildEscalated
 )

@@ -6,7 +6,6 @@ the `Result`. Every read and write costs O(1) or O(size of one scope), never O(i
 
 from __future__ import annotations
 
-import dataclasses
 from collections import ChainMap, deque
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -42,6 +41,8 @@ class _Deleted:
 
 _DELETED = _Deleted()
 
+_FINAL = frozenset({ElementState.COMPLETED, ElementState.TERMINATED})
+
 _LIFECYCLE_EVENTS = {
     ElementState.ACTIVATING: "ELEMENT_ACTIVATING",
     ElementState.ACTIVE: "ELEMENT_ACTIVATED",
@@ -69,14 +70,16 @@ class Tx:
         self.keys = keys
         self.decisions = decisions
         self.instances: dict[int, ElementInstance] = {}
-        self.child_sets: dict[int, set[int]] = {}
+        # children index changes (new keys never collide with the state's live keys)
+        self.child_added: dict[int, set[int]] = {}
+        self.child_removed: dict[int, set[int]] = {}
         self.vars: dict[int, dict[str, Value | _Deleted]] = {}
         self.changes: dict[tuple[int, str], VariableChange] = {}
         self.effects: list[Effect] = []
         self.history: list[HistoryEvent] = []
         self.queue: deque[Step] = deque()
         self.status: InstanceStatus | None = None
-        self.variables_changed = False
+        self.conditions_dirty = False  # set when variables change or a condition starts waiting
         self._clock: dict[str, Value] | None = None
 
     # --- element instances --------------------------------------------------------------------
@@ -102,24 +105,25 @@ class Tx:
         assert root is not None, "process instance not created"
         return root
 
-    def _children(self, scope_key: int) -> set[int]:
-        found = self.child_sets.get(scope_key)
-        if found is None:
-            found = set(self.state.children.get(scope_key, ()))
-            self.child_sets[scope_key] = found
-        return found
-
     def children(self, scope_key: int) -> list[ElementInstance]:
-        """Live children in creation order (keys grow monotonically)."""
-        found = self.child_sets.get(scope_key)
-        if found is None:
-            found = self.state.children.get(scope_key, set())
+        """Live children in creation order (keys grow monotonically). O(children)."""
+        keys = set(self.state.children.get(scope_key, ()))
+        keys |= self.child_added.get(scope_key, set())
+        keys -= self.child_removed.get(scope_key, set())
         result = []
-        for key in sorted(found):
+        for key in sorted(keys):
             child = self.live(key)
             if child is not None:
                 result.append(child)
         return result
+
+    def child_count(self, scope_key: int) -> int:
+        """How many live children a scope has, in O(1) whatever the scope's size."""
+        return (
+            len(self.state.children.get(scope_key, ()))
+            + len(self.child_added.get(scope_key, ()))
+            - len(self.child_removed.get(scope_key, ()))
+        )
 
     def create(
         self,
@@ -142,7 +146,7 @@ class Tx:
         )
         self.instances[instance.key] = instance
         if scope_key is not None:
-            self._children(scope_key).add(instance.key)
+            self.child_added.setdefault(scope_key, set()).add(instance.key)
         self.record(instance, "ELEMENT_ACTIVATING")
         return instance
 
@@ -159,15 +163,16 @@ class Tx:
                 data.pop(name, None)
             else:
                 data[name] = value
-        return self.save(dataclasses.replace(current, data=data))
+        return self.save(current.replace(data=data))
 
     def transition(self, instance: ElementInstance, state: ElementState) -> ElementInstance:
         current = self.get(instance.key) or instance
-        updated = self.save(dataclasses.replace(current, state=state))
+        updated = self.save(current.replace(state=state))
         self.record(updated, _LIFECYCLE_EVENTS[state])
         if state.is_final:
-            if updated.flow_scope_key is not None:
-                self._children(updated.flow_scope_key).discard(updated.key)
+            scope_key = updated.flow_scope_key
+            if scope_key is not None and current.state not in _FINAL:
+                self.child_removed.setdefault(scope_key, set()).add(updated.key)
             if not self.is_root(updated):
                 self.drop_scope_variables(updated.key)
         return updated
@@ -209,7 +214,7 @@ class Tx:
         previous = self.changes.get((scope_key, name))
         created = not existed or (previous is not None and previous.created)
         self.changes[(scope_key, name)] = VariableChange(scope_key, name, value, created=created)
-        self.variables_changed = True
+        self.conditions_dirty = True
         scope = self.get(scope_key)
         self.history.append(
             HistoryEvent(
@@ -247,12 +252,15 @@ class Tx:
             merged.update(self.local(key))
         return merged
 
-    def context(self, scope_key: int | None) -> Mapping[str, Value]:
-        """What expressions evaluated in a scope see: its visible variables, and `now()` /
-        `today()` answering from the command's time."""
+    def context(
+        self, scope_key: int | None, extra: dict[str, Value] | None = None
+    ) -> Mapping[str, Value]:
+        """What expressions evaluated in a scope see: `extra`, its visible variables, and
+        `now()` / `today()` answering from the command's time."""
         if self._clock is None:
             self._clock = dict(clock_functions(self.now))
-        maps: list[Mapping[str, Value]] = [self.local(k) for k in self.scope_chain(scope_key)]
+        maps: list[dict[str, Value]] = [extra] if extra else []
+        maps.extend(self.local(k) for k in self.scope_chain(scope_key))
         maps.append(self._clock)
         return ChainMap(*maps)
 

@@ -20,6 +20,7 @@ from verka.engine.runtime.results import (
     CloseMessageSubscription,
     CloseSignalSubscription,
     ErrorToParent,
+    EscalationToParent,
     OpenMessageSubscription,
     OpenSignalSubscription,
     ScheduleTimer,
@@ -88,13 +89,16 @@ def owned(tx: Tx, instance: ElementInstance) -> list[m.Element]:
     return result
 
 
-def open_owned(tx: Tx, owner: ElementInstance, elements: Sequence[m.Element]) -> bool:
-    """Open subscriptions; on a bad expression raise an incident at the owner, return False."""
+def open_owned(
+    tx: Tx, owner: ElementInstance, elements: Sequence[m.Element], phase: str = "behave"
+) -> bool:
+    """Open subscriptions; on a bad expression raise an incident at the owner (ResolveIncident
+    then retries `phase`) and return False."""
     try:
         for element in elements:
             _open(tx, owner, element)
     except ExpressionFailure as failure:
-        tx.incident(owner, "behave", failure.error_type, failure.message)
+        tx.incident(owner, phase, failure.error_type, failure.message)
         return False
     return True
 
@@ -129,6 +133,7 @@ def _open(tx: Tx, owner: ElementInstance, element: m.Element) -> None:
         waits = [list(w) for w in root.data.get("conditionals", [])]
         waits.append([owner.key, element.id, False])
         tx.with_data(root, conditionals=waits)
+        tx.conditions_dirty = True  # the condition may hold already
 
 
 def close_owned(tx: Tx, instance: ElementInstance, only: Sequence[m.Element] = ()) -> None:
@@ -238,9 +243,16 @@ def _trigger_after_gateway(
     close_owned(tx, gateway)
     gateway = tx.transition(gateway, ElementState.COMPLETING)
     gateway = tx.transition(gateway, ElementState.COMPLETED)
+    for flow_id in gateway_flows(tx, gateway, target):
+        flow.record_flow(tx, tx.process.flows[flow_id], gateway)
     catch = tx.create(target.id, target.kind, scope_key, data={"triggered": True})
     flow.merge_result(tx, catch, variables)
     tx.queue.append(("activate", catch.key))
+
+
+def gateway_flows(tx: Tx, gateway: ElementInstance, target: m.Element) -> list[str]:
+    element = tx.element(gateway)
+    return [f for f in element.outgoing if tx.process.flows[f].target == target.id]
 
 
 def evaluate_conditionals(tx: Tx) -> None:
@@ -258,7 +270,8 @@ def evaluate_conditionals(tx: Tx) -> None:
                 _event_of(element).condition, tx.context(owner.key), "condition"
             )
         except ExpressionFailure as failure:
-            tx.incident(owner, "behave", failure.error_type, failure.message)
+            if "incident" not in owner.data:
+                tx.incident(owner, "condition", failure.error_type, failure.message)
             continue
         if now_true != was_true:
             root = tx.root()
@@ -361,6 +374,9 @@ def throw_escalation(tx: Tx, source: ElementInstance, code: str) -> bool:
     """Throw an escalation; True when the thrower goes on (uncaught or non-interrupting)."""
     found = find_catch(tx, source, m.EventKind.ESCALATION, code)
     if found is None:
+        parent = tx.state.parent_element_instance_key
+        if parent is not None and tx.state.parent_instance_key is not None:
+            tx.emit(EscalationToParent(tx.state.parent_instance_key, parent, code))
         return True
     where, owner, catch = found
     _catch(tx, where, owner, catch, {})

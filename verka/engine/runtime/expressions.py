@@ -56,10 +56,9 @@ def evaluate_bool(text: str, context: Mapping[str, Value], what: str = "conditio
 
 def evaluate_str(text: str, context: Mapping[str, Value], what: str) -> str:
     value, why = _evaluate(text, context, what)
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
     if isinstance(value, Decimal):
-        return str(value)
+        # numbers used as text (correlation keys, ids): 5.0 -> "5", 1E+3 -> "1000"
+        return format(value.normalize(), "f")
     if not isinstance(value, str):
         raise _wrong(what, text, "a string", value, why)
     return value

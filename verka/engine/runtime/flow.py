@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from typing import Any
 
 from verka.engine.bpmn import model as m
@@ -88,12 +87,32 @@ def activate(tx: Tx, key: int) -> None:
         for target, value in values:
             assign(tx, instance.key, target, value, local=True)
     instance = tx.transition(instance, ElementState.ACTIVE)
-    if owns_boundaries(tx, instance):
-        events.open_owned(tx, instance, events.boundary_events(tx, element))
+    if owns_boundaries(tx, instance) and not events.open_owned(
+        tx, instance, events.boundary_events(tx, element), phase="subscribe"
+    ):
+        return
     if instance.is_body:
         multi_instance.activate_body(tx, instance, element)
         return
     behave(tx, key)
+
+
+def resubscribe(tx: Tx, instance: ElementInstance) -> None:
+    """ResolveIncident after subscriptions failed to open: open them again, then go on."""
+    if tx.is_root(instance):
+        starts = events.event_subprocess_starts(tx, "")
+        start = tx.process.elements.get(str(instance.data.get("start")))
+        if events.open_owned(tx, instance, starts, phase="subscribe") and start is not None:
+            tx.with_data(instance, start=None)
+            enter(tx, start, instance.key)
+        return
+    element = tx.element(instance)
+    if not events.open_owned(tx, instance, events.boundary_events(tx, element), "subscribe"):
+        return
+    if instance.is_body:
+        multi_instance.activate_body(tx, instance, element)
+    else:
+        behave(tx, instance.key)
 
 
 def behave(tx: Tx, key: int) -> None:
@@ -240,7 +259,7 @@ def _outgoing(tx: Tx, instance: ElementInstance, element: m.Element) -> list[str
     return list(element.outgoing)
 
 
-def take(tx: Tx, flow: m.SequenceFlow, scope_key: int, source: ElementInstance) -> None:
+def record_flow(tx: Tx, flow: m.SequenceFlow, source: ElementInstance) -> None:
     tx.history.append(
         HistoryEvent(
             timestamp=tx.now,
@@ -252,6 +271,10 @@ def take(tx: Tx, flow: m.SequenceFlow, scope_key: int, source: ElementInstance) 
             name=flow.id,
         )
     )
+
+
+def take(tx: Tx, flow: m.SequenceFlow, scope_key: int, source: ElementInstance) -> None:
+    record_flow(tx, flow, source)
     target = tx.process.elements[flow.target]
     if isinstance(target, m.ParallelGateway | m.InclusiveGateway) and len(target.incoming) > 1:
         scope = tx.live(scope_key)
@@ -318,12 +341,12 @@ def check_scope(tx: Tx, scope_key: int) -> None:
     scope = tx.live(scope_key)
     if scope is None or scope.state is not ElementState.ACTIVE or scope.is_body:
         return
-    for gateway_id in list(scope.data.get("joins", {})):
+    for gateway_id in list(scope.data.get("joins", {})):  # only scopes with waiting tokens
         gateway = tx.process.elements[gateway_id]
         if isinstance(gateway, m.InclusiveGateway) and _try_join(tx, scope_key, gateway):
             return
     scope = tx.live(scope_key)
-    if scope is None or tx.children(scope_key) or pending_joins(scope):
+    if scope is None or tx.child_count(scope_key) or pending_joins(scope):
         return
     if "incident" in scope.data:
         return
@@ -362,7 +385,3 @@ def terminate_children(tx: Tx, scope_key: int, keep: int | None = None) -> None:
     scope = tx.live(scope_key)
     if scope is not None and "joins" in scope.data:
         tx.with_data(scope, joins=None)
-
-
-def loop_counter_value(instance: ElementInstance) -> Decimal:
-    return Decimal(instance.loop_counter)

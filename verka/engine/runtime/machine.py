@@ -48,9 +48,9 @@ def apply(
         return Result(rejection=rejection)
     flow.run(tx)
     for _ in range(_MAX_CONDITIONAL_ROUNDS):
-        if not tx.variables_changed:
+        if not tx.conditions_dirty:
             break
-        tx.variables_changed = False
+        tx.conditions_dirty = False
         events.evaluate_conditionals(tx)
         flow.run(tx)
     return tx.result()
@@ -74,7 +74,8 @@ def _create(tx: Tx, command: c.CreateProcessInstance) -> str | None:
     for name, value in to_values(command.variables).items():
         tx.set_local(root.key, name, value)
     root = tx.transition(root, ElementState.ACTIVE)
-    if not events.open_owned(tx, root, events.event_subprocess_starts(tx, "")):
+    if not events.open_owned(tx, root, events.event_subprocess_starts(tx, ""), "subscribe"):
+        tx.with_data(tx.root(), start=start.id)
         return None
     flow.enter(tx, start, root.key)
     return None
@@ -97,19 +98,15 @@ def _complete_job(tx: Tx, command: c.CompleteJob) -> str | None:
         return instance
     if "job" not in instance.data and "user_task" not in instance.data:
         return f"element instance {instance.key} has no open job"
+    incident = instance.data.get("incident")
+    if incident is not None:
+        # a worker may still finish a job whose retries ran out: that settles the incident
+        tx.emit(ResolveIncident(int(incident["key"]), instance.key))
+        tx.record(instance, "INCIDENT_RESOLVED", str(incident.get("type", "")))
     instance = tx.with_data(instance, job=None, retries=None, incident=None)
     flow.merge_result(tx, instance, to_values(command.variables))
-    _continue_after_job(tx, instance)
-    return None
-
-
-def _continue_after_job(tx: Tx, instance: ElementInstance) -> None:
-    element = tx.element(instance)
-    if isinstance(element, m.EndEvent | m.IntermediateThrowEvent):
-        # a message event implemented by a job worker: after the job the event goes on
-        flow.finish(tx, instance)
-        return
     flow.finish(tx, instance)
+    return None
 
 
 def _fail_job(tx: Tx, command: c.FailJob) -> str | None:
@@ -206,6 +203,10 @@ def _resolve(tx: Tx, command: c.ResolveIncident) -> str | None:
         tx.queue.append(("activate", instance.key))
     elif phase == "complete":
         tx.queue.append(("complete", instance.key))
+    elif phase == "subscribe":
+        flow.resubscribe(tx, instance)
+    elif phase == "condition":
+        tx.conditions_dirty = True
     elif phase == "behave" and instance.is_body and element is not None:
         multi_instance.resume_body(tx, instance, element)
     elif phase == "behave":
@@ -220,6 +221,8 @@ def _recreate_job(
 ) -> None:
     definition = getattr(element, "task_definition", None)
     if definition is None:
+        # an error end event whose error nobody caught: throw it again
+        tx.queue.append(("behave", instance.key))
         return
     key = tx.keys()
     count = retries if retries is not None else int(instance.data.get("retries") or 0) or 1
@@ -283,6 +286,14 @@ def _child_failed(tx: Tx, command: c.ChildFailed) -> str | None:
     return None
 
 
+def _child_escalated(tx: Tx, command: c.ChildEscalated) -> str | None:
+    instance = _waiting(tx, command.element_instance_key)
+    if isinstance(instance, str):
+        return instance
+    events.throw_escalation(tx, instance, command.escalation_code)
+    return None
+
+
 _HANDLERS: dict[type, Handler] = {
     c.CreateProcessInstance: _create,
     c.CompleteJob: _complete_job,
@@ -297,4 +308,5 @@ _HANDLERS: dict[type, Handler] = {
     c.SetVariables: _set_variables,
     c.CompleteCallActivity: _complete_call_activity,
     c.ChildFailed: _child_failed,
+    c.ChildEscalated: _child_escalated,
 }

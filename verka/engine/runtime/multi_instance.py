@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import ChainMap
 from decimal import Decimal
 from typing import Any
 
@@ -23,45 +22,67 @@ def _loop(element: m.Element) -> m.LoopCharacteristics:
     return element.loop
 
 
-def activate_body(tx: Tx, body: ElementInstance, element: m.Element) -> None:
-    loop = _loop(element)
+def _collection(tx: Tx, body: ElementInstance, element: m.Element) -> list[Any] | None:
+    """The input collection, or None after raising an incident on the body."""
     try:
-        items = evaluate_list(loop.input_collection, tx.context(body.key), "input collection")
+        return evaluate_list(
+            _loop(element).input_collection, tx.context(body.key), "input collection"
+        )
     except ExpressionFailure as failure:
         tx.incident(body, "behave", failure.error_type, failure.message)
+        return None
+
+
+def activate_body(tx: Tx, body: ElementInstance, element: m.Element) -> None:
+    # `data` holds plain JSON only, so the collection itself is not stored: a sequential body
+    # evaluates it again for every iteration.
+    loop = _loop(element)
+    items = _collection(tx, body, element)
+    if items is None:
         return
     if loop.output_collection:
         tx.set_local(body.key, loop.output_collection, [None] * len(items))
-    body = tx.with_data(body, items=list(items), completed=0, terminated=0)
+    body = tx.with_data(body, total=len(items), completed=0, terminated=0)
     if not items:
         flow.finish(tx, body)
         return
     if loop.is_sequential:
-        _start_inner(tx, body, element, 0)
+        _start_inner(tx, body, element, 0, items[0])
     else:
-        for index in range(len(items)):
-            _start_inner(tx, body, element, index)
+        for index, item in enumerate(items):
+            _start_inner(tx, body, element, index, item)
 
 
 def resume_body(tx: Tx, body: ElementInstance, element: m.Element) -> None:
-    """ResolveIncident on a body: retry evaluating the input collection."""
-    if "items" not in body.data:
+    """ResolveIncident on a body: retry what failed (first activation or a later iteration)."""
+    if "total" not in body.data:
         activate_body(tx, body, element)
+    else:
+        _next_iteration(tx, body, element, int(body.data.get("completed", 0)))
 
 
-def _start_inner(tx: Tx, body: ElementInstance, element: m.Element, index: int) -> None:
+def _start_inner(tx: Tx, body: ElementInstance, element: m.Element, index: int, item: Any) -> None:
     loop = _loop(element)
-    items: list[Any] = list(body.data.get("items", []))
     inner = tx.create(element.id, element.kind, body.key, loop_counter=index + 1)
     if loop.input_element:
-        tx.set_local(inner.key, loop.input_element, items[index])
+        tx.set_local(inner.key, loop.input_element, item)
     tx.set_local(inner.key, "loopCounter", Decimal(index + 1))
     tx.queue.append(("activate", inner.key))
 
 
+def _next_iteration(tx: Tx, body: ElementInstance, element: m.Element, index: int) -> None:
+    items = _collection(tx, body, element)
+    if items is None:
+        return
+    if index < len(items):
+        _start_inner(tx, body, element, index, items[index])
+    else:
+        flow.finish(tx, body)
+
+
 def _counters(tx: Tx, body: ElementInstance, completed: int) -> dict[str, Any]:
-    total = len(body.data.get("items", []))
-    active = len(tx.children(body.key))
+    total = int(body.data.get("total", 0))
+    active = tx.child_count(body.key)
     return {
         "numberOfInstances": Decimal(total),
         "numberOfActiveInstances": Decimal(active),
@@ -92,7 +113,7 @@ def inner_completing(
             counters["numberOfActiveInstances"] -= 1
             stop = evaluate_bool(
                 loop.completion_condition,
-                ChainMap(counters, context),
+                tx.context(inner.key, counters),
                 "completion condition",
             )
     except ExpressionFailure as failure:
@@ -107,14 +128,14 @@ def inner_left(tx: Tx, body: ElementInstance, inner: ElementInstance, element: m
     body = tx.get(body.key) or body
     completed = int(body.data.get("completed", 0)) + 1
     body = tx.with_data(body, completed=completed)
-    total = len(body.data.get("items", []))
+    total = int(body.data.get("total", 0))
     if body.data.get("stop"):
         for child in tx.children(body.key):
             flow.terminate(tx, child.key)
         flow.finish(tx, body)
     elif _loop(element).is_sequential and completed < total:
-        _start_inner(tx, body, element, completed)
-    elif completed >= total or not tx.children(body.key):
+        _next_iteration(tx, body, element, completed)
+    elif completed >= total or not tx.child_count(body.key):
         flow.finish(tx, body)
 
 

@@ -142,10 +142,15 @@ class BroadcastSignal:
 
 @dataclass(frozen=True)
 class StartChildInstance:
+    """Create an instance of `process_id` (at its none start event) as the call activity's
+    child; `binding_type`/`version_tag` say which deployed version (Camunda's bindingType)."""
+
     process_id: str
     variables: Variables
     parent_instance_key: int
     parent_element_instance_key: int
+    binding_type: str = "latest"
+    version_tag: str = ""
 
 
 @dataclass(frozen=True)
@@ -182,6 +187,15 @@ class ErrorToParent:
 
 
 @dataclass(frozen=True)
+class EscalationToParent:
+    """An escalation the child did not catch: deliver ChildEscalated to the parent instance."""
+
+    parent_instance_key: int
+    parent_element_instance_key: int
+    escalation_code: str
+
+
+@dataclass(frozen=True)
 class RaiseIncident:
     key: int
     element_instance_key: int
@@ -215,6 +229,7 @@ Effect = (
     | InstanceCompleted
     | InstanceTerminated
     | ErrorToParent
+    | EscalationToParent
     | RaiseIncident
     | ResolveIncident
 )

@@ -26,7 +26,10 @@ class ElementState(StrEnum):
 
     @property
     def is_final(self) -> bool:
-        return self in (ElementState.COMPLETED, ElementState.TERMINATED)
+        return self in _FINAL_STATES
+
+
+_FINAL_STATES = frozenset({ElementState.COMPLETED, ElementState.TERMINATED})
 
 
 class InstanceStatus(StrEnum):
@@ -39,13 +42,14 @@ class InstanceStatus(StrEnum):
 MULTI_INSTANCE_BODY = "multiInstanceBody"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ElementInstance:
     """One token (or scope) at one element: one row.
 
-    `data` holds small per-kind facts as JSON-compatible values, e.g. the job key of a service
-    task, the arrived flows of joins in a scope ("joins"), multi-instance counters, or an open
-    incident ("incident": {"key", "phase", ...}). It is replaced, never mutated in place.
+    `data` holds small per-kind facts as plain JSON values (str, int, bool, list, dict; never
+    FEEL numbers or dates, so json.dumps/json.loads round-trips it), e.g. the job key of a
+    service task, the arrived flows of joins in a scope ("joins"), multi-instance counters, or
+    an open incident ("incident": {"key", "phase", "type"}). It is replaced, never mutated.
     """
 
     key: int
@@ -59,6 +63,20 @@ class ElementInstance:
     @property
     def is_body(self) -> bool:
         return self.element_type == MULTI_INSTANCE_BODY
+
+    def replace(
+        self, state: ElementState | None = None, data: Mapping[str, Any] | None = None
+    ) -> ElementInstance:
+        """A copy with a new state and/or data (cheaper than dataclasses.replace)."""
+        return ElementInstance(
+            self.key,
+            self.element_id,
+            self.element_type,
+            self.flow_scope_key,
+            self.state if state is None else state,
+            self.loop_counter,
+            self.data if data is None else data,
+        )
 
 
 @dataclass

@@ -44,16 +44,23 @@ def parse_duration(text: str) -> tuple[int, timedelta]:
         )
     part = {k: v for k, v in match.groupdict().items() if v and k != "sign"}
     months = int(part.get("years", 0)) * 12 + int(part.get("months", 0))
-    delta = timedelta(
+    try:
+        delta = _delta(part)
+    except (OverflowError, ValueError):
+        raise ExpressionFailure(f"ISO 8601 duration '{text}' is too long") from None
+    if match.group("sign"):
+        return -months, -delta
+    return months, delta
+
+
+def _delta(part: dict[str, str]) -> timedelta:
+    return timedelta(
         weeks=int(part.get("weeks", 0)),
         days=int(part.get("days", 0)),
         hours=int(part.get("hours", 0)),
         minutes=int(part.get("minutes", 0)),
         seconds=float(Decimal(part.get("seconds", "0").replace(",", "."))),
     )
-    if match.group("sign"):
-        return -months, -delta
-    return months, delta
 
 
 def parse_datetime(text: str) -> datetime:
@@ -76,6 +83,16 @@ def parse_datetime(text: str) -> datetime:
 
 
 def to_datetime(value: Value) -> datetime:
+    """A zoned datetime from a FEEL date/date and time or ISO text (UTC when no zone)."""
+    try:
+        return _to_datetime(value)
+    except (TypeError, ValueError, OverflowError) as error:  # FEEL dates beyond year 9999
+        raise ExpressionFailure(f"expected a date and time, got {value!r}: {error}") from None
+
+
+def _to_datetime(value: Value) -> datetime:
+    if isinstance(value, date) and not 1 <= value.year <= 9999:
+        raise ValueError("the year is outside 1..9999")
     if isinstance(value, datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
     if isinstance(value, date):
@@ -91,6 +108,13 @@ def _after(now: datetime, months: int, delta: timedelta) -> datetime:
 
 def schedule(kind: TimerKind, value: Value, now: datetime) -> Schedule:
     """When the timer first fires; `value` is the evaluated timer expression."""
+    try:
+        return _schedule(kind, value, now)
+    except (OverflowError, ValueError, TypeError) as error:  # e.g. "P99999Y" leaves the calendar
+        raise ExpressionFailure(f"timer '{value}' cannot be scheduled: {error}") from None
+
+
+def _schedule(kind: TimerKind, value: Value, now: datetime) -> Schedule:
     if kind is TimerKind.DATE:
         return Schedule(to_datetime(value))
     text = value if isinstance(value, str) else str(value)
@@ -119,9 +143,13 @@ def schedule(kind: TimerKind, value: Value, now: datetime) -> Schedule:
 
 
 def next_repetition(previous: Schedule, fired_at: datetime) -> Schedule | None:
-    """The following repetition of a cycle, or None when it was the last one."""
+    """The following repetition of a cycle, or None when it was the last one (or when the
+    next one would fall outside the calendar)."""
     if previous.repetitions == 1 or previous.interval is None:
         return None
     remaining = previous.repetitions - 1 if previous.repetitions > 0 else -1
-    due = _after(fired_at, previous.months, previous.interval)
+    try:
+        due = _after(fired_at, previous.months, previous.interval)
+    except (OverflowError, ValueError, TypeError):
+        return None
     return Schedule(due, remaining, previous.interval, previous.months)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from verka.engine.feel.builtins.core import BuiltinError, Library, integer, number
 from verka.engine.feel.temporal import (
@@ -18,6 +18,7 @@ from verka.engine.feel.temporal import (
     parse_time,
     time_of,
 )
+from verka.engine.feel.temporal_calendar import in_zone, make_date, make_date_time
 from verka.engine.feel.values import NUMBER_CONTEXT, Value, to_feel_string
 
 library = Library()
@@ -43,10 +44,11 @@ def date_from_date(moment: datetime.date) -> Value:
 
 @function("date", "year: number", "month: number", "day: number")
 def date_from_parts(year: Decimal, month: Decimal, day: Decimal) -> Value:
-    try:
-        return datetime.date(integer(year, "year"), integer(month, "month"), integer(day, "day"))
-    except (ValueError, OverflowError) as error:
-        raise BuiltinError(f"no such date: {error}") from None
+    parts = integer(year, "year"), integer(month, "month"), integer(day, "day")
+    result = make_date(*parts) if abs(parts[0]) <= 999_999_999 else None
+    if result is None:
+        raise BuiltinError("no such date: {}-{}-{}".format(*parts))
+    return result
 
 
 @function("date and time", "from: string")
@@ -69,7 +71,7 @@ def date_time_from_parts(day: datetime.date, clock: Time) -> Value:
 def date_time_from_date(day: datetime.date) -> Value:
     if isinstance(day, datetime.datetime):
         return day
-    return datetime.datetime(day.year, day.month, day.day, tzinfo=_UTC)
+    return make_date_time(day, 0, 0, 0, 0, _UTC)
 
 
 @function("time", "from: string")
@@ -101,7 +103,7 @@ def time_from_parts(hour: Decimal, minute: Decimal, second: Decimal, offset: Val
     if not (0 <= hours <= 23 and 0 <= minutes <= 59):
         raise BuiltinError(f"no such time of day: {hours}:{minutes}")
     whole = int(second)
-    nanos = int(((second - whole) * 1_000_000_000).to_integral_value())
+    nanos = int(((second - whole) * 1_000_000_000).to_integral_value(rounding=ROUND_DOWN))
     tzinfo: datetime.timezone | None = None
     if isinstance(offset, DaysTimeDuration):
         delta = offset.to_timedelta()
@@ -133,7 +135,7 @@ def years_and_months_duration(start: datetime.date, end: datetime.date) -> Value
         if (start.tzinfo is None) != (end.tzinfo is None):
             raise BuiltinError("cannot mix date and times with and without a time zone")
         if start.tzinfo is not None and end.tzinfo is not None:
-            end = end.astimezone(start.tzinfo)
+            end = in_zone(end, start.tzinfo)
     first, last = _instant_key(start), _instant_key(end)
     months = (last[0] - first[0]) * 12 + (last[1] - first[1])
     # Only whole months count: a month is complete when day and time of day have come round.

@@ -9,7 +9,14 @@ from decimal import Decimal, DecimalException
 from typing import Any
 
 from verka.engine.feel.temporal import DaysTimeDuration, Time, YearsMonthsDuration
-from verka.engine.feel.values import NUMBER_CONTEXT, Diagnostics, FeelFunction, Range, Value
+from verka.engine.feel.values import (
+    NUMBER_CONTEXT,
+    Diagnostics,
+    FeelFunction,
+    Range,
+    Value,
+    type_name,
+)
 
 Body = Callable[..., Value]
 
@@ -92,6 +99,8 @@ _MISSING: Any = object()
 
 @dataclass(frozen=True)
 class Overload:
+    """One signature of a built-in and the body that runs when the arguments fit it."""
+
     params: tuple[Param, ...]
     body: Body
     wants_diagnostics: bool = False
@@ -158,8 +167,6 @@ class Overload:
 
 
 def _misfit(param: Param, value: Value) -> str:
-    from verka.engine.feel.values import type_name
-
     return f"parameter '{param.name}' expects {param.kind}, got {type_name(value)}"
 
 
@@ -195,19 +202,25 @@ class Builtin(FeelFunction):
             except (DecimalException, ArithmeticError, OverflowError) as error:
                 diagnostics.report(f"{self.name}: arithmetic failed ({error})")
                 return None
-            except Exception as error:  # noqa: BLE001 - a FEEL call must never raise
+            except Exception as error:  # a FEEL call must never raise
                 # Reaching this is a bug in a built-in; the fuzz tests look for this message.
                 diagnostics.report(f"{self.name}: internal error ({type(error).__name__}: {error})")
                 return None
-        if misfits:
-            diagnostics.report(f"{self.name}: {misfits[0]}")
-        else:
-            count = len(named) if named is not None else len(positional or ())
-            shapes = " or ".join(f"({overload.signature()})" for overload in self.overloads)
-            diagnostics.report(
-                f"{self.name}: no overload takes these {count} argument(s); expected {shapes}"
-            )
+        diagnostics.report(
+            f"{self.name}: {misfits[0] if misfits else self._arity(named, positional)}"
+        )
         return None
+
+    def _arity(self, named: Mapping[str, Value] | None, positional: Sequence[Value] | None) -> str:
+        shapes = " or ".join(f"({overload.signature()})" for overload in self.overloads)
+        if named is not None:
+            known = {param.name for overload in self.overloads for param in overload.params}
+            unknown = [key for key in named if key not in known]
+            if unknown:
+                return f"no parameter named '{unknown[0]}'; expected {shapes}"
+            return f"these named arguments fit no overload; expected {shapes}"
+        count = len(positional or ())
+        return f"no overload takes {count} argument(s); expected {shapes}"
 
 
 class Library:

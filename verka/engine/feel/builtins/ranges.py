@@ -29,12 +29,18 @@ class _Unbounded:
 _BELOW, _ABOVE = _Unbounded(-1), _Unbounded(1)
 
 
+def _interval(r: Range) -> Range:
+    if r.comparison == "!=":
+        raise BuiltinError("a '!=' range is not an interval")
+    return r
+
+
 def _start(r: Range) -> Value:
-    return _BELOW if r.start is None else r.start
+    return _BELOW if _interval(r).start is None else r.start
 
 
 def _end(r: Range) -> Value:
-    return _ABOVE if r.end is None else r.end
+    return _ABOVE if _interval(r).end is None else r.end
 
 
 def _cmp(a: Value, b: Value) -> int:

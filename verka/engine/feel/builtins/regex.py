@@ -234,14 +234,14 @@ class _Translator:
         if char in "pP":
             inside = self.property_set()
             return _simple(inside) if char == "p" else _simple(complement=inside)
-        sets = {
-            "s": " \\t\\n\\r",
-            "d": _category_set("Nd"),
-            "i": _XML_NAME_START,
-            "c": _XML_NAME,
+        sets: dict[str, Callable[[], str]] = {
+            "s": lambda: " \\t\\n\\r",
+            "d": lambda: "\\d",  # Python's \d on str is Unicode Nd, as in XSD
+            "i": lambda: _XML_NAME_START,
+            "c": lambda: _XML_NAME,
         }
         if char.lower() in sets:
-            inside = sets[char.lower()]
+            inside = sets[char.lower()]()
             return _simple(inside) if char.islower() else _simple(complement=inside)
         if char in "wW":
             # XSD \w is everything but punctuation, separators and others.

@@ -29,7 +29,7 @@ def _whole(value: Decimal, what: str) -> int:
 def substring(text: str, start: Decimal, length: Decimal | None) -> Value:
     text = characters(text)
     first = _whole(start, "start position")
-    if first == 0 or abs(first) > len(text) and first < 0:
+    if first == 0 or first < -len(text):
         raise BuiltinError(f"start position {start} is outside the string")
     index = first - 1 if first > 0 else len(text) + first
     if length is None:
@@ -57,12 +57,14 @@ def lower_case(text: str) -> Value:
 
 @function("substring before", "string: string", "match: string")
 def substring_before(text: str, match: str) -> Value:
+    text, match = characters(text), characters(match)
     index = text.find(match)
     return "" if index < 0 else text[:index]
 
 
 @function("substring after", "string: string", "match: string")
 def substring_after(text: str, match: str) -> Value:
+    text, match = characters(text), characters(match)
     index = text.find(match)
     return "" if index < 0 else text[index + len(match) :]
 

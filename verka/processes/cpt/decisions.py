@@ -1,0 +1,88 @@
+"""Decisions during a CPT test case: every evaluation is recorded (for ASSERT_DECISION) and
+MOCK_DMN_DECISION replaces a decision's result, for business rule tasks and EVALUATE_DECISION."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import clock, repository
+from .cases import Mismatch
+from .lookup import plain
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    decision_id: str
+    decision_name: str
+    output: Any  # plain JSON
+    matched_rules: tuple[int, ...]
+    mocked: bool = False
+
+
+@dataclass
+class DecisionLog:
+    mocks: dict[str, Any] = field(default_factory=dict)  # decision id -> FEEL value
+    evaluations: list[Evaluation] = field(default_factory=list)
+
+    def evaluate(self, decision_id: str, variables: Mapping[str, Any]) -> Any:
+        """Evaluate the latest deployed decision like a business rule task does, and record it."""
+        if decision_id in self.mocks:
+            value = self.mocks[decision_id]
+            self.evaluations.append(Evaluation(decision_id, "", plain(value), (), mocked=True))
+            return value
+        from verka.engine.dmn import evaluate_decision
+
+        definition = repository.latest_decision(decision_id)
+        result = evaluate_decision(
+            repository.decision_model(definition), decision_id, variables, now=clock.now()
+        )
+        if result.messages and result.value is None:
+            raise ValueError("; ".join(result.messages))
+        rules = tuple(
+            rule.rule_index for rule in result.matched_rules if rule.decision_id == decision_id
+        )
+        try:
+            output = plain(result.value)
+        except ValueError:  # a function or range: shown as text, never equal to test JSON
+            output = str(result.value)
+        self.evaluations.append(Evaluation(decision_id, definition.name, output, rules))
+        return result.value
+
+    def find(self, selector: Mapping[str, Any]) -> Evaluation:
+        """The first evaluation of the selected decision in this case (as CPT takes it)."""
+        wanted_id = selector.get("decisionDefinitionId")
+        wanted_name = selector.get("decisionDefinitionName")
+        for evaluation in self.evaluations:
+            if wanted_id is not None and evaluation.decision_id != wanted_id:
+                continue
+            if wanted_name is not None and evaluation.decision_name != wanted_name:
+                continue
+            return evaluation
+        seen = sorted({e.decision_id for e in self.evaluations})
+        found = f"evaluated: {', '.join(seen)}" if seen else "no decision was evaluated"
+        what = ", ".join(f"{key}={value!r}" for key, value in selector.items())
+        raise Mismatch(f"no evaluation of a decision with {what} ({found})")
+
+
+@contextlib.contextmanager
+def recording(log: DecisionLog) -> Iterator[DecisionLog]:
+    """Route business rule tasks through `log` while a test case runs.
+
+    The executor builds `repository.DeployedDecisions()` per command; until the processes app
+    offers a hook (see /work/notes/cpt-requests.md) the class is swapped for the duration of
+    the case. Test cases run one at a time, so no other command sees the swap.
+    """
+
+    class Recorded(repository.DeployedDecisions):
+        def evaluate(self, decision_id: str, variables: Mapping[str, Any]) -> Any:
+            return log.evaluate(decision_id, variables)
+
+    original = repository.DeployedDecisions
+    repository.DeployedDecisions = Recorded  # type: ignore[misc]
+    try:
+        yield log
+    finally:
+        repository.DeployedDecisions = original  # type: ignore[misc]
