@@ -21,7 +21,7 @@ def flow(flow_id: str, source: str, target: str, condition: str = "") -> str:
         return f'<bpmn:sequenceFlow id="{flow_id}" sourceRef="{source}" targetRef="{target}"/>'
     return (
         f'<bpmn:sequenceFlow id="{flow_id}" sourceRef="{source}" targetRef="{target}">'
-        f'<bpmn:conditionExpression>{condition}</bpmn:conditionExpression></bpmn:sequenceFlow>'
+        f"<bpmn:conditionExpression>{condition}</bpmn:conditionExpression></bpmn:sequenceFlow>"
     )
 
 
@@ -89,7 +89,9 @@ CALLER = bpmn(
 
 MESSAGE_START = bpmn(
     '<bpmn:startEvent id="start"><bpmn:messageEventDefinition messageRef="fault"/>'
-    "</bpmn:startEvent>" + service_task("forward", "forward") + '<bpmn:endEvent id="end"/>'
+    "</bpmn:startEvent>"
+    + service_task("forward", "forward")
+    + '<bpmn:endEvent id="end"/>'
     + flow("f1", "start", "forward")
     + flow("f2", "forward", "end"),
     process_id="fault-report",

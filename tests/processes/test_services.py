@@ -53,7 +53,9 @@ def only_job(job_type: str) -> services.ActivatedJob:
 def test_redeploying_unchanged_xml_keeps_the_version_and_a_change_makes_a_new_one():
     first = services.deploy([("one.bpmn", m.ONE_TASK)])
     again = services.deploy([("one.bpmn", m.ONE_TASK)])
-    changed = services.deploy([("one.bpmn", m.ONE_TASK.replace(b'id="high"', b'id="big"').replace(b'"high"', b'"big"'))])
+    changed = services.deploy(
+        [("one.bpmn", m.ONE_TASK.replace(b'id="high"', b'id="big"').replace(b'"high"', b'"big"'))]
+    )
     assert first.resources[0].ids == [("one-task", 1)]
     assert again.resources[0].ids == [("one-task", 1)]
     assert changed.resources[0].ids == [("one-task", 2)]
@@ -62,14 +64,17 @@ def test_redeploying_unchanged_xml_keeps_the_version_and_a_change_makes_a_new_on
 def test_a_running_instance_keeps_its_version_after_redeployment():
     services.deploy([("one.bpmn", m.ONE_TASK)])
     old = services.start_instance("one-task", {"amount": 5})
-    services.deploy([("one.bpmn", m.ONE_TASK.replace(b'id="low"', b'id="small"').replace(b'"low"', b'"small"'))])
+    services.deploy(
+        [("one.bpmn", m.ONE_TASK.replace(b'id="low"', b'id="small"').replace(b'"low"', b'"small"'))]
+    )
     new = services.start_instance("one-task", {"amount": 5})
     assert (old.version, new.version) == (1, 2)
     for job in services.activate_jobs("work", "w", max_jobs=5):
         services.complete_job(job.key)
     ends = dict(
-        HistoryEvent.objects.filter(event_type="ELEMENT_COMPLETED", element_type="endEvent")
-        .values_list("process_instance_key", "element_id")
+        HistoryEvent.objects.filter(
+            event_type="ELEMENT_COMPLETED", element_type="endEvent"
+        ).values_list("process_instance_key", "element_id")
     )
     assert ends == {old.key: "low", new.key: "small"}
 

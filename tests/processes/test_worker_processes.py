@@ -92,7 +92,9 @@ def test_sigkill_in_the_middle_of_a_job_loses_nothing_and_does_nothing_twice(tmp
     hang = tmp_path / "hang"
     hang.touch()
 
-    first = start_worker("doomed", log, VERKA_TEST_HANG_FILE=str(hang), VERKA_TEST_LEASE_SECONDS="2")
+    first = start_worker(
+        "doomed", log, VERKA_TEST_HANG_FILE=str(hang), VERKA_TEST_LEASE_SECONDS="2"
+    )
     try:
         wait_for(lambda: any(line.startswith("start") for line in log_lines(log)), 60, "a job")
         first.send_signal(signal.SIGKILL)
@@ -120,8 +122,9 @@ def test_sigkill_in_the_middle_of_a_job_loses_nothing_and_does_nothing_twice(tmp
     assert set(done.values()) == {1}, f"a job was done twice: {done}"
     assert Job.objects.filter(state=Job.State.COMPLETED).count() == 5
     completions = Counter(
-        HistoryEvent.objects.filter(element_id="work", event_type="ELEMENT_COMPLETED")
-        .values_list("process_instance_key", flat=True)
+        HistoryEvent.objects.filter(element_id="work", event_type="ELEMENT_COMPLETED").values_list(
+            "process_instance_key", flat=True
+        )
     )
     assert completions == Counter(dict.fromkeys(keys, 1))
 
@@ -131,7 +134,9 @@ INSTANCES = int(os.environ.get("VERKA_TEST_MANY_INSTANCES", "10000"))
 
 def test_four_workers_on_postgresql_share_instances_without_a_duplicate(tmp_path):
     if connection.vendor != "postgresql":
-        pytest.skip("SKIP LOCKED concurrency is a PostgreSQL feature; this runs in the PostgreSQL pass")
+        pytest.skip(
+            "SKIP LOCKED concurrency is a PostgreSQL feature; this runs in the PostgreSQL pass"
+        )
     process = m.bpmn(
         '<bpmn:startEvent id="start"/>'
         + m.service_task("work", "many-workers")
@@ -147,8 +152,10 @@ def test_four_workers_on_postgresql_share_instances_without_a_duplicate(tmp_path
     workers = [start_worker(f"w{i}", log) for i in range(4)]
     try:
         wait_for(
-            lambda: not ProcessInstance.objects.filter(status="ACTIVE").exists()
-            or any(w.poll() is not None for w in workers),
+            lambda: (
+                not ProcessInstance.objects.filter(status="ACTIVE").exists()
+                or any(w.poll() is not None for w in workers)
+            ),
             600,
             f"{INSTANCES} instances to complete",
         )

@@ -16,6 +16,8 @@ class User(AbstractUser):
     # broker); unique per issuer so that the same person always maps to the same account.
     identity_issuer = models.CharField(_("identitetsutfärdare"), max_length=200, blank=True)
     identity_subject = models.CharField(_("identitet"), max_length=200, blank=True)
+    # Stored only when a provider is configured to send it (PERSONAL_NUMBER_CLAIM); never logged.
+    personal_number = models.CharField(_("personnummer"), max_length=32, blank=True)
     preferred_language = models.CharField(
         _("språk"), max_length=8, blank=True, choices=[("sv", "Svenska"), ("en", "English")]
     )

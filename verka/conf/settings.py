@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "verka.portal",
     "verka.worker",
     "verka.processes",
+    "verka.eservices",
+    "verka.cases",
+    "verka.api",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +152,9 @@ STATICFILES_DIRS = [
 ]
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(os.environ.get("VERKA_MEDIA_ROOT", VAR_DIR / "uploads"))
+VERKA_MAX_UPLOAD_BYTES = int(os.environ.get("VERKA_MAX_UPLOAD_MB", "20")) * 1024 * 1024
+# Requests carry at most one upload plus the form; anything larger is refused before parsing.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

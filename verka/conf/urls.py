@@ -9,10 +9,14 @@ from verka.portal import views as portal_views
 urlpatterns = [
     path("health", portal_views.health, name="health"),
     path("sprak/", portal_views.switch_language, name="set_language"),
+    # The API is language-neutral: no /en/ prefix.
+    path("api/", include("verka.api.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("verka.portal.urls")),
     path("konto/", include("verka.accounts.urls")),
+    path("e-tjanster/", include("verka.eservices.urls")),
+    path("mina-sidor/", include("verka.cases.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 MAX_FOLLOW_UPS = 10_000
 LOAD_INSTANCE = (
     "SELECT i.status, d.resource_id, d.checksum, i.bpmn_process_id, i.version,"
-    " i.parent_instance_key, i.parent_element_instance_key, i.has_incident, i.is_test"
+    " i.parent_instance_key, i.parent_element_instance_key, i.has_incident, i.is_test, d.id"
     " FROM processes_processinstance i"
     " JOIN processes_processdefinition d ON d.id = i.definition_id WHERE i.key = %s"
 )
@@ -96,6 +96,7 @@ class InstanceRow:
     status: str
     has_incident: bool
     is_test: bool
+    definition_id: int
 
     def set_incident_flag(self, value: bool) -> None:
         if self.has_incident != value:
@@ -134,6 +135,7 @@ class Execution:
             parent_element,
             has_incident,
             is_test,
+            definition_id,
         ) = found
         process = repository.process_model_of(resource_id, checksum, bpmn_process_id)
         elements = [
@@ -165,7 +167,13 @@ class Execution:
         )
         self.states[instance_key] = state
         self.rows[instance_key] = InstanceRow(
-            instance_key, bpmn_process_id, version, status, bool(has_incident), bool(is_test)
+            instance_key,
+            bpmn_process_id,
+            version,
+            status,
+            bool(has_incident),
+            bool(is_test),
+            definition_id,
         )
         return state
 
@@ -217,6 +225,7 @@ class Execution:
             ProcessInstance.Status.ACTIVE,
             False,
             start.definition.is_test,
+            start.definition.pk,
         )
         self.states[key] = rt.InstanceState.new(
             key, process, start.parent_instance_key, start.parent_element_instance_key
@@ -514,7 +523,9 @@ def _broadcast_signal(ex: Execution, row: InstanceRow, e: fx.BroadcastSignal) ->
 
 def _start_child(ex: Execution, row: InstanceRow, e: fx.StartChildInstance) -> None:
     try:
-        definition = repository.latest_process(e.process_id)
+        definition = repository.called_process(
+            e.process_id, e.binding_type, e.version_tag, parent_definition_id=row.definition_id
+        )
     except repository.DeploymentMissing as missing:
         ex.follow(
             (
@@ -584,6 +595,15 @@ def _error_to_parent(ex: Execution, row: InstanceRow, e: fx.ErrorToParent) -> No
     )
 
 
+def _escalation_to_parent(ex: Execution, row: InstanceRow, e: fx.EscalationToParent) -> None:
+    ex.follow(
+        (
+            e.parent_instance_key,
+            rt.ChildEscalated(e.parent_element_instance_key, e.escalation_code),
+        )
+    )
+
+
 def _raise_incident(ex: Execution, row: InstanceRow, e: fx.RaiseIncident) -> None:
     job = (
         Job.objects.filter(element_instance_key=e.element_instance_key)
@@ -630,6 +650,7 @@ _EFFECTS: dict[type, Callable[[Execution, ProcessInstance, Any], None]] = {
     fx.InstanceCompleted: _instance_completed,
     fx.InstanceTerminated: _instance_terminated,
     fx.ErrorToParent: _error_to_parent,
+    fx.EscalationToParent: _escalation_to_parent,
     fx.RaiseIncident: _raise_incident,
     fx.ResolveIncident: _resolve_incident,
 }

@@ -48,6 +48,7 @@ class ProcessDefinition(models.Model):
     checksum = models.CharField(max_length=64)
     deployed_at = models.DateTimeField(_("driftsatt"))
     is_test = models.BooleanField(default=False)
+    version_tag = models.CharField(max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("processversion")

@@ -49,6 +49,30 @@ def latest_process(bpmn_process_id: str, version: int | None = None) -> ProcessD
     return definition
 
 
+def called_process(
+    bpmn_process_id: str, binding_type: str, version_tag: str, *, parent_definition_id: int
+) -> ProcessDefinition:
+    """The version a call activity starts (Camunda's bindingType): the latest (default), the one
+    deployed together with the caller ("deployment"), or the latest with a version tag."""
+    query = ProcessDefinition.objects.filter(bpmn_process_id=bpmn_process_id)
+    if binding_type == "deployment":
+        parent = ProcessDefinition.objects.select_related("resource").get(pk=parent_definition_id)
+        found = query.filter(resource__deployment_id=parent.resource.deployment_id).first()
+        if found is None:
+            raise DeploymentMissing(
+                f"process '{bpmn_process_id}' was not deployed together with the caller"
+            )
+        return found
+    if binding_type == "versionTag":
+        found = query.filter(version_tag=version_tag).order_by("-version").first()
+        if found is None:
+            raise DeploymentMissing(
+                f"no process '{bpmn_process_id}' with version tag '{version_tag}' is deployed"
+            )
+        return found
+    return latest_process(bpmn_process_id)
+
+
 @lru_cache(maxsize=256)
 def _decision_model(resource_id: int, checksum: str) -> Any:
     from verka.engine.dmn import load_models
@@ -78,14 +102,25 @@ def latest_form(form_id: str) -> FormDefinition:
     return definition
 
 
+def evaluate_deployed_decision(decision_id: str, variables: Mapping[str, Any]) -> Any:
+    """Evaluate the latest deployed decision as Camunda 8 does: every process variable is
+    visible to it, declared as input data or not. Returns the DMN DecisionResult (value,
+    messages, matched rules)."""
+    from verka.engine.dmn import evaluate_decision
+
+    from . import clock
+
+    definition = latest_decision(decision_id)
+    return evaluate_decision(
+        decision_model(definition), decision_id, {}, variables=variables, now=clock.now()
+    )
+
+
 class DeployedDecisions:
     """The runtime's DecisionEvaluator: business rule tasks call the latest deployed decision."""
 
     def evaluate(self, decision_id: str, variables: Mapping[str, Any]) -> Any:
-        from verka.engine.dmn import evaluate_decision
-
-        definition = latest_decision(decision_id)
-        result = evaluate_decision(decision_model(definition), decision_id, variables)
+        result = evaluate_deployed_decision(decision_id, variables)
         if result.messages and result.value is None:
             raise ValueError("; ".join(result.messages))
         return result.value

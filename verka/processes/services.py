@@ -208,6 +208,7 @@ def _deploy_process(
         checksum=checksum,
         deployed_at=now,
         is_test=is_test,
+        version_tag=getattr(process, "version_tag", "") or "",
     )
     _subscribe_start_events(definition, process, now)
     return process_id, definition.version

@@ -278,3 +278,59 @@ def test_validation_error_is_a_bpmn_error() -> None:
     with pytest.raises(BpmnError):
         parse_bpmn(b"<nope", "x.bpmn")
     assert issubclass(BpmnValidationError, BpmnError)
+
+
+def test_version_tag_and_binding_types() -> None:
+    body = """
+    <bpmn:startEvent id="s"/>
+    <bpmn:callActivity id="call"><bpmn:extensionElements>
+      <zeebe:calledElement processId="child" bindingType="versionTag" versionTag="v2"/>
+    </bpmn:extensionElements></bpmn:callActivity>
+    <bpmn:businessRuleTask id="rule"><bpmn:extensionElements>
+      <zeebe:calledDecision decisionId="d" resultVariable="r" bindingType="deployment"/>
+    </bpmn:extensionElements></bpmn:businessRuleTask>
+    <bpmn:endEvent id="e"/>
+    <bpmn:sequenceFlow id="a" sourceRef="s" targetRef="call"/>
+    <bpmn:sequenceFlow id="b" sourceRef="call" targetRef="rule"/>
+    <bpmn:sequenceFlow id="c" sourceRef="rule" targetRef="e"/>"""
+    data = xml(body).replace(
+        b'isExecutable="true">',
+        b'isExecutable="true"><bpmn:extensionElements><zeebe:versionTag value="1.4"/>'
+        b"</bpmn:extensionElements>",
+    )
+    process = parse_bpmn(data, "v.bpmn").processes["p"]
+    assert process.version_tag == "1.4"
+    call = process.elements["call"]
+    assert isinstance(call, CallActivity)
+    assert (call.called_element.binding_type, call.called_element.version_tag) == (
+        "versionTag",
+        "v2",
+    )
+    rule = process.elements["rule"]
+    assert isinstance(rule, BusinessRuleTask) and rule.called_decision is not None
+    assert rule.called_decision.binding_type == "deployment"
+
+
+def test_embedded_user_task_form_and_default_namespace() -> None:
+    data = b"""<?xml version="1.0"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="x">
+  <process id="p" isExecutable="true">
+    <extensionElements>
+      <zeebe:userTaskForm id="UserTaskForm_1">{"components": []}</zeebe:userTaskForm>
+    </extensionElements>
+    <startEvent id="s"/>
+    <userTask id="u"><extensionElements>
+      <zeebe:formDefinition formKey="camunda-forms:bpmn:UserTaskForm_1"/>
+    </extensionElements></userTask>
+    <endEvent id="e"/>
+    <sequenceFlow id="a" sourceRef="s" targetRef="u"/>
+    <sequenceFlow id="b" sourceRef="u" targetRef="e"/>
+  </process>
+</definitions>"""
+    process = parse_bpmn(data, "legacy.bpmn").processes["p"]
+    assert process.user_task_forms == {"UserTaskForm_1": '{"components": []}'}
+    task = process.elements["u"]
+    assert isinstance(task, UserTask) and task.form is not None
+    assert task.form.form_key == "camunda-forms:bpmn:UserTaskForm_1"
+    assert task.zeebe_user_task is False

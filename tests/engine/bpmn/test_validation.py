@@ -269,3 +269,26 @@ def test_process_level_conditional_start_deploys() -> None:
         '<bpmn:endEvent id="e"/><bpmn:sequenceFlow id="a" sourceRef="s" targetRef="e"/>'
     )
     assert list(parse_bpmn(xml(body), "app.bpmn").processes) == ["p"]
+
+
+def test_external_entities_are_not_resolved() -> None:
+    data = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY f SYSTEM "file:///etc/passwd">]>\n'
+        b'<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">'
+        b'<bpmn:process id="p" name="&f;" isExecutable="true"/></bpmn:definitions>'
+    )
+    [found] = problems(data)
+    assert "malformed XML" in found and "external entity" in found
+
+
+def test_entity_expansion_bomb_is_refused() -> None:
+    entities = '<!ENTITY a0 "lol">' + "".join(
+        f'<!ENTITY a{i} "{("&a" + str(i - 1) + ";") * 10}">' for i in range(1, 10)
+    )
+    data = (
+        f"<?xml version='1.0'?><!DOCTYPE x [{entities}]>\n"
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">'
+        '<bpmn:process id="p" name="&a9;" isExecutable="true"/></bpmn:definitions>'
+    ).encode()
+    [found] = problems(data)
+    assert "malformed XML" in found

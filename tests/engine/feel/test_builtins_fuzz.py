@@ -69,7 +69,14 @@ durations = st.one_of(
     st.integers(-(10**18), 10**18).map(DaysTimeDuration),
 )
 scalars = st.one_of(st.none(), st.booleans(), numbers, strings, dates, date_times, times, durations)
-ranges = st.builds(Range, numbers | st.none(), numbers | st.none(), st.booleans(), st.booleans())
+ranges = st.builds(
+    Range,
+    numbers | st.none(),
+    numbers | st.none(),
+    st.booleans(),
+    st.booleans(),
+    st.sampled_from([None, None, "<", ">=", "=", "!="]),
+)
 functions = st.builds(Constant, st.one_of(st.none(), st.booleans(), numbers))
 values = st.recursive(
     st.one_of(scalars, ranges, functions),

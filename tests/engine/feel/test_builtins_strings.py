@@ -3,8 +3,11 @@
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from verka.engine.feel.builtins import call
+from verka.engine.feel.builtins import BuiltinError, call
+from verka.engine.feel.builtins.regex import compile_pattern
 from verka.engine.feel.values import from_python, to_feel_string, type_name
 
 
@@ -179,3 +182,38 @@ def test_invalid_pattern_message_names_offset() -> None:
     assert messages == [
         "matches: invalid regular expression 'ab(c' at offset 4: ')' to close a group"
     ]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "expected"),
+    [
+        # XSD: the subtraction applies to the negated group, [^a-z] minus the vowels.
+        ("^[^a-z-[aeiou]]$", "e", False),
+        ("^[^a-z-[aeiou]]$", "b", False),
+        ("^[^a-z-[aeiou]]$", "1", True),
+        ("^[^a-z-[0-4]]$", "1", False),
+        ("^[a-z-[b-y-[m]]]+$", "amz", True),
+        ("^[a-z-[b-y-[m]]]+$", "ab", False),
+        ("^[\\p{Lu}\\d]+$", "A1", True),
+        ("^[^\\s]+$", "ab", True),
+        ("^[^\\s]+$", "a b", False),
+        ("^[\\S\\d]+$", "a1", True),
+        ("^\\p{IsGreek}+$", "αβ", True),
+        ("^\\P{IsGreek}+$", "αβ", False),
+    ],
+)
+def test_character_class_translation(pattern: str, text: str, expected: bool) -> None:
+    assert call("matches", [text, pattern]) == (expected, [])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="ab\\[]^-(){},?*+.|$sdpPL:0123 x", max_size=12),
+    st.text(alphabet="smixq", max_size=3),
+)
+def test_any_pattern_compiles_or_is_rejected_cleanly(pattern: str, flags: str) -> None:
+    try:
+        compiled = compile_pattern(pattern, flags)
+    except BuiltinError:
+        return
+    compiled.search("ab[]-(){},s1 x")

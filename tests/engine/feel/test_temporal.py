@@ -317,3 +317,15 @@ def test_values_are_hashable_and_frozen() -> None:
     assert len({at("P1D"), at("PT24H"), at("P1Y"), at("P12M"), at("10:00:00")}) == 3
     with pytest.raises(AttributeError):
         at("P1D").nanoseconds = 1
+
+
+@pytest.mark.parametrize(
+    "fields", [(24, 0, 0, 0), (0, 60, 0, 0), (0, 0, 60, 0), (0, 0, 0, 10**9), (-1, 0, 0, 0)]
+)
+def test_time_rejects_impossible_fields(fields: tuple[int, int, int, int]) -> None:
+    with pytest.raises(ValueError, match="no such time of day"):
+        Time(*fields)
+
+
+def test_time_prints_as_feel() -> None:
+    assert str(Time(9, 5, 3, 250_000_000, datetime.UTC)) == "09:05:03.25Z"

@@ -126,7 +126,7 @@ class Run:
             if i.state is ElementState.ACTIVE
             and i.flow_scope_key is not None
             and not i.is_body
-            and i.element_type != "subProcess"
+            and i.element_type not in ("subProcess", "adHocSubProcess")
         )
 
     def variables(self, scope: int | None = None) -> dict[str, Any]:

@@ -288,3 +288,20 @@ def test_create_can_start_at_a_given_element() -> None:
     assert Run(model(GATEWAY)).do(CreateProcessInstance(start_at="nope")).rejection == (
         "process 'p' has no element 'nope'"
     )
+
+
+def test_later_mappings_see_earlier_targets() -> None:
+    inner = (
+        "<zeebe:ioMapping>"
+        '<zeebe:input source="=base * 2" target="double"/>'
+        '<zeebe:input source="=double + 1" target="plusOne"/>'
+        '<zeebe:output source="=plusOne" target="out.first"/>'
+        '<zeebe:output source="=out.first * 10" target="out.second"/>'
+        "</zeebe:ioMapping>"
+    )
+    body = '<bpmn:startEvent id="s"/>' + service("t", inner=inner) + '<bpmn:endEvent id="e"/>'
+    run = Run(model(body + flows("s>t", "t>e")))
+    run.start(base=5)
+    assert run.variables(run.one("t").key) == {"double": D(10), "plusOne": D(11)}
+    run.complete("t")
+    assert run.variables() == {"base": D(5), "out": {"first": D(11), "second": D(110)}}

@@ -8,6 +8,7 @@ and what is wrong, with a "did you mean" hint for misspelt references.
 from verka.engine.bpmn.errors import BpmnError, BpmnValidationError
 from verka.engine.bpmn.model import (
     Activity,
+    AdHocSubProcess,
     Assignment,
     BoundaryEvent,
     BusinessRuleTask,
@@ -53,6 +54,7 @@ from verka.engine.bpmn.parser import parse_bpmn
 
 __all__ = [
     "Activity",
+    "AdHocSubProcess",
     "Assignment",
     "BoundaryEvent",
     "BpmnError",

@@ -232,6 +232,20 @@ class SubProcess(Activity):
 
 
 @dataclass(frozen=True)
+class AdHocSubProcess(SubProcess):
+    """Inner activities run in any order: those named by `active_elements_collection` (a FEEL
+    list of element ids), or those a job worker picks (when `task_definition` is set)."""
+
+    active_elements_collection: str = ""
+    completion_condition: str = ""
+    cancel_remaining_instances: bool = True
+    task_definition: TaskDefinition | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    output_collection: str = ""  # results of the inner elements since the last job
+    output_element: str = ""
+
+
+@dataclass(frozen=True)
 class CallActivity(Activity):
     called_element: CalledElement = CalledElement("")
 
@@ -274,6 +288,7 @@ _KIND_NAMES = {
     "UserTask": "userTask",
     "ReceiveTask": "receiveTask",
     "SubProcess": "subProcess",
+    "AdHocSubProcess": "adHocSubProcess",
     "CallActivity": "callActivity",
     "ExclusiveGateway": "exclusiveGateway",
     "InclusiveGateway": "inclusiveGateway",
@@ -340,6 +355,7 @@ class Process:
     user_task_forms: Mapping[str, str] = field(default_factory=dict)
     #: element id -> ids of the elements a token there can still reach in the same scope
     reachable: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    version_tag: str = ""  # <zeebe:versionTag value="..."/>, for bindingType="versionTag"
 
     @property
     def kind(self) -> str:

@@ -28,6 +28,7 @@ _TASK_TAGS = {
     "receiveTask": m.ReceiveTask,
     "callActivity": m.CallActivity,
     "subProcess": m.SubProcess,
+    "adHocSubProcess": m.AdHocSubProcess,
 }
 _EVENT_TAGS = {
     "startEvent": m.StartEvent,
@@ -64,7 +65,6 @@ _IGNORED_TAGS = {
 _UNSUPPORTED_TAGS = {
     "complexGateway": "complex gateways are not supported; use an inclusive or exclusive gateway",
     "transaction": "transaction subprocesses are not supported; use an embedded subprocess",
-    "adHocSubProcess": "ad-hoc subprocesses are not supported yet",
     "callChoreography": "choreographies are not executable",
     "subChoreography": "choreographies are not executable",
     "choreographyTask": "choreographies are not executable",
@@ -117,6 +117,7 @@ class _Reader:
         self.filename = filename
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
+        self.skipped: set[str] = set()  # unsupported elements, reported once
 
     def problem(self, el: Any, element_id: str, message: str, suggestion: str = "") -> None:
         line = el.sourceline if el is not None else None
@@ -159,6 +160,8 @@ class _Reader:
         for ext in self.extensions(el):
             if ext.tag == _Z + "executionListeners":
                 self.warn(ext, element_id, "execution listeners are ignored by Verka")
+            elif ext.tag == _Z + "taskListeners":
+                self.warn(ext, element_id, "task listeners are ignored by Verka")
         return {"inputs": tuple(inputs), "outputs": tuple(outputs), "properties": properties}
 
     def mapping(self, el: Any, element_id: str) -> m.VariableMapping:
@@ -346,7 +349,7 @@ def parse_bpmn(data: bytes, filename: str) -> m.Definitions:
         escalations=escalations,
         warnings=tuple(reader.warnings),
     )
-    reader.problems.extend(validate_definitions(definitions, root))
+    reader.problems.extend(validate_definitions(definitions, frozenset(reader.skipped)))
     if reader.problems:
         raise BpmnValidationError(sorted(reader.problems, key=lambda p: p.line or 0))
     return definitions
@@ -366,9 +369,12 @@ def _read_process(
     associations: list[tuple[str, str]] = []
     scopes: dict[str, list[str]] = {"": []}
     forms: dict[str, str] = {}
+    version_tag = ""
     for ext in reader.extensions(el):
         if ext.tag == _Z + "userTaskForm":
             forms[ext.get("id", "")] = (ext.text or "").strip()
+        elif ext.tag == _Z + "versionTag":
+            version_tag = ext.get("value", "")
     _walk(reader, el, "", nodes, flows, associations, scopes)
 
     incoming: dict[str, list[str]] = {}
@@ -413,6 +419,7 @@ def _read_process(
         escalations=escalations,
         user_task_forms=forms,
         reachable=_reachability(elements, flows),
+        version_tag=version_tag,
     )
 
 
@@ -451,11 +458,12 @@ def _walk(
                 continue
             nodes[child_id] = _Node(tag, child, scope)
             scopes.setdefault(scope, []).append(child_id)
-            if tag == "subProcess":
+            if tag in {"subProcess", "adHocSubProcess"}:
                 scopes.setdefault(child_id, [])
                 _walk(reader, child, child_id, nodes, flows, associations, scopes)
         elif tag in _UNSUPPORTED_TAGS:
             reader.problem(child, child_id, _UNSUPPORTED_TAGS[tag])
+            reader.skipped.add(child_id)
         elif (
             tag not in _IGNORED_TAGS
             and not tag.endswith("LoopCharacteristics")
@@ -553,9 +561,24 @@ def _build(
                 called.get("bindingType", "latest"),
                 called.get("versionTag", ""),
             )
-    elif tag == "subProcess":
+    elif tag in {"subProcess", "adHocSubProcess"}:
         base["triggered_by_event"] = _bool(el.get("triggeredByEvent"), False)
         base["children"] = tuple(scopes.get(node_id, ()))
+    if tag == "adHocSubProcess":
+        ad_hoc = reader.zeebe(el, "adHoc")
+        completion = el.find(_B + "completionCondition")
+        base["active_elements_collection"] = (
+            ad_hoc.get("activeElementsCollection", "") if ad_hoc is not None else ""
+        )
+        base["completion_condition"] = (
+            (completion.text or "").strip() if completion is not None else ""
+        )
+        base["cancel_remaining_instances"] = _bool(el.get("cancelRemainingInstances"), True)
+        if ad_hoc is not None:
+            base["output_collection"] = ad_hoc.get("outputCollection", "")
+            base["output_element"] = ad_hoc.get("outputElement", "")
+        base["task_definition"] = reader.task_definition(el)
+        base["headers"] = reader.headers(el)
     return _TASK_TAGS[tag](**base)
 
 

@@ -48,9 +48,12 @@ _PROCESS_START_KINDS = (
 
 
 class _Checker:
-    def __init__(self, definitions: m.Definitions, process: m.Process) -> None:
+    def __init__(
+        self, definitions: m.Definitions, process: m.Process, skipped: frozenset[str]
+    ) -> None:
         self.definitions = definitions
         self.process = process
+        self.skipped = skipped  # ids of elements already reported as unsupported
         self.problems: list[Problem] = []
 
     def add(self, line: int | None, element_id: str, message: str, suggestion: str = "") -> None:
@@ -97,7 +100,7 @@ class _Checker:
     def check_flow(self, flow: m.SequenceFlow) -> None:
         elements = self.process.elements
         for end, ref in (("source", flow.source), ("target", flow.target)):
-            if ref not in elements:
+            if ref not in elements and ref not in self.skipped:
                 self.add(
                     flow.line,
                     flow.id,
@@ -269,6 +272,9 @@ class _Checker:
 
     def check_subprocess(self, subprocess: m.SubProcess) -> None:
         starts = self.process.start_events(subprocess.id)
+        if isinstance(subprocess, m.AdHocSubProcess):
+            self.check_ad_hoc(subprocess, starts)
+            return
         if subprocess.triggered_by_event:
             if len(starts) != 1 or starts[0].event.kind is m.EventKind.NONE:
                 self.add(
@@ -282,6 +288,18 @@ class _Checker:
                 subprocess.id,
                 "an embedded subprocess needs exactly one none start event",
             )
+
+    def check_ad_hoc(self, ad_hoc: m.AdHocSubProcess, starts: tuple[m.StartEvent, ...]) -> None:
+        inner = [self.process.elements[i] for i in ad_hoc.children]
+        if starts or any(isinstance(e, m.EndEvent) for e in inner):
+            self.add(ad_hoc.line, ad_hoc.id, "an ad-hoc subprocess cannot have start or end events")
+        if not any(isinstance(e, m.Activity) for e in inner):
+            self.add(ad_hoc.line, ad_hoc.id, "an ad-hoc subprocess needs at least one activity")
+        self.feel(ad_hoc, "active elements collection", ad_hoc.active_elements_collection)
+        self.feel(ad_hoc, "completion condition", ad_hoc.completion_condition)
+        self.feel(ad_hoc, "output element", ad_hoc.output_element)
+        if ad_hoc.task_definition is not None:
+            self.feel(ad_hoc, "job type", ad_hoc.task_definition.type)
 
     def check_correlation(self, element: m.Element, message: m.Message) -> None:
         if not message.name:
@@ -300,7 +318,13 @@ class _Checker:
         definition: m.EventDefinition = event.event
         process = self.process
         kind = definition.kind
-        if kind is m.EventKind.MESSAGE:
+        job = getattr(event, "task_definition", None)
+        if kind is m.EventKind.MESSAGE and job is not None:
+            # a message throw event implemented by a job worker needs no message reference
+            if not job.type:
+                self.add(event.line, event.id, "message throw event has an empty job type")
+            self.feel(event, "job type", job.type)
+        elif kind is m.EventKind.MESSAGE:
             if self.reference(event, "message", definition.ref, process.messages):
                 message = process.messages[definition.ref]
                 catching = isinstance(event, m.IntermediateCatchEvent | m.BoundaryEvent) or (
@@ -356,10 +380,13 @@ class _Checker:
                 self.add(event.line, event.id, "boundary event without an event definition")
 
 
-def validate_definitions(definitions: m.Definitions, root: Any = None) -> list[Problem]:
-    """Every deployment-blocking problem of the parsed definitions."""
+def validate_definitions(
+    definitions: m.Definitions, skipped: frozenset[str] = frozenset()
+) -> list[Problem]:
+    """Every deployment-blocking problem of the parsed definitions; `skipped` names elements
+    the parser already refused, so that flows to them are not reported a second time."""
     problems: list[Problem] = []
     for process in definitions.processes.values():
         if process.is_executable:
-            problems.extend(_Checker(definitions, process).run())
+            problems.extend(_Checker(definitions, process, skipped).run())
     return problems

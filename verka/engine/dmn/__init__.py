@@ -3,6 +3,7 @@
 decision_model = load_models([Path("loan.dmn")])
 result = evaluate_decision(decision_model, "Approval", {"Age": Decimal(30)})
 result.value, result.messages, result.matched_rules
+evaluate_decision(decision_model, "Approval", variables=process_variables)  # as Camunda 8 does
 """
 
 from __future__ import annotations
@@ -60,15 +61,30 @@ def evaluate_decision(
     decision: str,
     inputs: Mapping[str, Any] | None = None,
     *,
+    variables: Mapping[str, Any] | None = None,
     now: datetime.datetime | None = None,
 ) -> DecisionResult:
     """Evaluate a decision (by id or name) and the decisions it requires.
 
-    inputs are FEEL values by input data name; '{namespace}name' names an input of an imported
-    model, and naming a decision supplies its value instead of evaluating it. now is the instant
-    FEEL's now() and today() answer (they give null without it: the engine reads no clock).
+    inputs follow DMN strictly (as the TCK does): FEEL values by input data name;
+    '{namespace}name' names an input of an imported model, naming a decision supplies its value
+    instead of evaluating it, and a name the model does not declare is ignored.
+
+    variables are ambient, as Camunda 8 evaluates a business rule task against all process
+    variables: each is visible by its name in every decision, BKM and decision service, even
+    where the model declares no input data for it (Camunda Modeler's tables declare none). They
+    have the lowest precedence: an input, decision or BKM the element requires hides a variable
+    of the same name, and `now`/`today` stay functions. A variable also supplies the input data
+    of its name when inputs do not; it never replaces a decision's value. A name that nothing
+    supplies reads as null with a message in `messages`. Multi-word names work; one with a
+    keyword or number among its words (`Amount in EUR`) is recognised by parsing the text again
+    for that evaluation (cached); one with operator characters and no space (`a-b`) needs
+    backquotes (`` `a-b` ``).
+
+    now is the instant FEEL's now() and today() answer (they give null without it: the engine
+    reads no clock).
     """
-    return decision_model.evaluate(decision, inputs or {}, now=now)
+    return decision_model.evaluate(decision, inputs or {}, variables=variables, now=now)
 
 
 def evaluate_decision_service(
@@ -76,10 +92,15 @@ def evaluate_decision_service(
     service: str,
     inputs: Mapping[str, Any] | None = None,
     *,
+    variables: Mapping[str, Any] | None = None,
     now: datetime.datetime | None = None,
 ) -> DecisionResult:
-    """Invoke a decision service (by id or name) with values for its inputs and input decisions."""
-    return decision_model.evaluate_service(service, inputs or {}, now=now)
+    """Invoke a decision service (by id or name) with values for its inputs and input decisions.
+
+    variables are ambient, as for `evaluate_decision`; they also supply input data parameters
+    that inputs leave out.
+    """
+    return decision_model.evaluate_service(service, inputs or {}, variables=variables, now=now)
 
 
 __all__ = [

@@ -61,12 +61,13 @@ class CompiledDecisionTable:
 
     def __call__(self, scope: Scope, run: Run) -> Value:
         diagnostics = run.diagnostics
-        values = [clause.expression.evaluate(scope, diagnostics) for clause in self.inputs]
+        names = run.ambient_names
+        values = [clause.expression.evaluate(scope, diagnostics, names) for clause in self.inputs]
         for clause, value in zip(self.inputs, values, strict=True):
             if (
                 clause.allowed is not None
                 and value is not None
-                and clause.allowed.matches(value, scope, diagnostics) is not True
+                and clause.allowed.matches(value, scope, diagnostics, names) is not True
             ):
                 diagnostics.report(
                     f"{self.site}: input '{clause.label}' is {value_repr(value)}, which is "
@@ -94,7 +95,7 @@ class CompiledDecisionTable:
         for test, value in zip(rule.tests, values, strict=True):
             if test.any:
                 continue
-            if test.matches(value, scope, run.diagnostics) is not True:
+            if test.matches(value, scope, run.diagnostics, run.ambient_names) is not True:
                 return False
         return True
 
@@ -102,7 +103,7 @@ class CompiledDecisionTable:
         diagnostics = run.diagnostics
         row: dict[str, Value] = {}
         for output, entry in zip(self.outputs, rule.outputs, strict=True):
-            value = entry.evaluate(scope, diagnostics)
+            value = entry.evaluate(scope, diagnostics, run.ambient_names)
             checked = self._check_output(output, value, scope, run, f"rule {rule.index}")
             if checked is _INVALID:
                 return _INVALID
@@ -118,7 +119,7 @@ class CompiledDecisionTable:
         if (
             output.allowed is not None
             and value is not None
-            and output.allowed.matches(value, scope, diagnostics) is not True
+            and output.allowed.matches(value, scope, diagnostics, run.ambient_names) is not True
         ):
             diagnostics.report(
                 f"{self.site}: {which} gives output '{output.label}' the value "
@@ -149,7 +150,7 @@ class CompiledDecisionTable:
         for output in self.outputs:
             value = None
             if output.default is not None:
-                value = output.default.evaluate(scope, run.diagnostics)
+                value = output.default.evaluate(scope, run.diagnostics, run.ambient_names)
             checked = self._check_output(output, value, scope, run, "the default output")
             if checked is _INVALID:
                 return None

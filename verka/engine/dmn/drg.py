@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from verka.engine.dmn import model
+from verka.engine.dmn.ambient import ambient_values, names_to_recognise
 from verka.engine.dmn.boxed import (
     CompileEnv,
     Parameter,
@@ -64,6 +65,7 @@ class DecisionModel:
         self.problems: list[Problem] = []
         self.types = TypeSystem(self.models, self.problems)
         self.known_names = _known_names(self.definitions)
+        self._known_set = frozenset(self.known_names)
         self.elements: dict[ElementKey, Compiled] = {}
         self._input_index: dict[str, dict[str, ElementKey]] = {}
         for item in self.definitions:
@@ -284,11 +286,16 @@ class DecisionModel:
         decision: str,
         inputs: Mapping[str, Value] | None = None,
         *,
+        variables: Mapping[str, Value] | None = None,
         namespace: str | None = None,
         now: datetime.datetime | None = None,
     ) -> DecisionResult:
-        """Evaluate a decision of the main model (or of the model with the namespace given)."""
-        session = Session(self, self.values_by_key(inputs or {}), run_at(now))
+        """Evaluate a decision of the main model (or of the model with the namespace given).
+
+        variables are ambient (see `verka.engine.dmn.evaluate_decision`).
+        """
+        run, supplied = self._start(inputs, variables, now)
+        session = Session(self, supplied, run)
         key, _ = (
             self._find_in(namespace, decision, (model.Decision,))
             if namespace
@@ -302,6 +309,7 @@ class DecisionModel:
         service: str,
         inputs: Mapping[str, Value] | None = None,
         *,
+        variables: Mapping[str, Value] | None = None,
         namespace: str | None = None,
         now: datetime.datetime | None = None,
     ) -> DecisionResult:
@@ -312,14 +320,31 @@ class DecisionModel:
             else self.find(service, (model.DecisionService,))
         )
         assert isinstance(compiled, CompiledService)
-        run = run_at(now)
-        supplied = self.values_by_key(inputs or {})
+        run, supplied = self._start(inputs, variables, now)
         arguments = {
             parameter.name: supplied.get(param_key) for param_key, parameter in compiled.parameters
         }
         function = ServiceFunction(self, compiled, run)
         value, session = function.call(arguments, run.diagnostics)
         return session.result(value)
+
+    def _start(
+        self,
+        inputs: Mapping[str, Value] | None,
+        variables: Mapping[str, Value] | None,
+        now: datetime.datetime | None,
+    ) -> tuple[Run, dict[ElementKey, Value]]:
+        """A fresh run and the values of input data: given inputs, else ambient variables."""
+        supplied = self.values_by_key(inputs or {})
+        if not variables:
+            return run_at(now), supplied
+        ambient = ambient_values(variables)
+        for key, value in self.values_by_key(ambient).items():
+            # An ambient variable feeds an input data of its name, never replaces a decision.
+            if isinstance(self.elements.get(key), CompiledInput):
+                supplied.setdefault(key, value)
+        names = names_to_recognise(ambient, self._known_set)
+        return run_at(now, ambient, names), supplied
 
     def _find_in(
         self, namespace: str, id_or_name: str, kinds: tuple[type, ...]

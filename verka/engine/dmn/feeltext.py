@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from verka.engine.feel import (
     Expression,
@@ -20,7 +20,11 @@ if TYPE_CHECKING:
     from verka.engine.dmn.runtime import Run
 
 Value = Any
+Parsed = TypeVar("Parsed", Expression, UnaryTests)
 _DASH = frozenset({"-", ""})
+# Re-parsings of one text with different ambient names; more than a few means the callers'
+# variables vary wildly, and parsing again (cached by the FEEL package) is cheap enough.
+_MAX_VARIANTS = 16
 
 
 @dataclass(frozen=True)
@@ -53,10 +57,37 @@ def _syntax_message(kind: str, text: str, error: Exception) -> str:
     return f"{kind} '{text.strip()}' is not valid FEEL: {error}"
 
 
+def _told(
+    text: str,
+    known_names: tuple[str, ...],
+    ambient_names: tuple[str, ...],
+    variants: dict[tuple[str, ...], Parsed | None],
+    parse: Callable[[str, Iterable[str]], Parsed],
+) -> Parsed | None:
+    """The text parsed again knowing the ambient names it mentions; None if it mentions none.
+
+    Names the model declares were known at load time; an ambient name with a keyword in it
+    (`Amount in EUR`) is only known per evaluation, so a text mentioning one is parsed again.
+    """
+    mentioned = tuple(name for name in ambient_names if name in text)
+    if not mentioned:
+        return None
+    if mentioned in variants:
+        return variants[mentioned]
+    parsed: Parsed | None
+    try:
+        parsed = parse(text, known_names + mentioned)
+    except FeelError:
+        parsed = None
+    if len(variants) < _MAX_VARIANTS:
+        variants[mentioned] = parsed
+    return parsed
+
+
 class FeelText:
     """One FEEL expression; a syntax error is reported (and null returned) each time it runs."""
 
-    __slots__ = ("compiled", "error", "text", "types", "where")
+    __slots__ = ("compiled", "error", "known_names", "text", "types", "variants", "where")
 
     def __init__(
         self,
@@ -69,23 +100,38 @@ class FeelText:
         self.text = text
         self.types = types
         self.where = str(site)
+        self.known_names = tuple(known_names)
+        self.variants: dict[tuple[str, ...], Expression | None] = {}
         self.compiled: Expression | None = None
         self.error: str | None = None
         try:
-            self.compiled = parse_expression(text, known_names=tuple(known_names))
+            self.compiled = parse_expression(text, known_names=self.known_names)
         except FeelError as error:
             self.error = f"{self.where}: " + _syntax_message("expression", text, error)
             problems.append(Problem(self.error, site.element_id, site.line))
 
     def evaluate_in_run(self, scope: Mapping[str, Value], run: Run) -> Value:
-        return self.evaluate(scope, run.diagnostics)
+        return self.evaluate(scope, run.diagnostics, run.ambient_names)
 
-    def evaluate(self, scope: Mapping[str, Value], diagnostics: Diagnostics) -> Value:
-        if self.compiled is None:
+    def evaluate(
+        self,
+        scope: Mapping[str, Value],
+        diagnostics: Diagnostics,
+        ambient_names: tuple[str, ...] = (),
+    ) -> Value:
+        """The value in this scope; ambient_names are multi-word names the scope adds."""
+        compiled = self.compiled
+        if ambient_names:
+            told = _told(
+                self.text, self.known_names, ambient_names, self.variants, parse_expression
+            )
+            if told is not None:
+                compiled = told
+        if compiled is None:
             diagnostics.report(self.error or f"{self.where}: no expression")
             return None
         try:
-            return self.compiled.evaluate(scope, diagnostics, self.types)
+            return compiled.evaluate(scope, diagnostics, self.types)
         except FeelError as error:
             diagnostics.report(f"{self.where}: {error}")
             return None
@@ -94,7 +140,7 @@ class FeelText:
 class FeelTests:
     """Unary tests (an input entry, allowed values); '-' matches everything without evaluating."""
 
-    __slots__ = ("any", "compiled", "error", "text", "types", "where")
+    __slots__ = ("any", "compiled", "error", "known_names", "text", "types", "variants", "where")
 
     def __init__(
         self,
@@ -108,26 +154,40 @@ class FeelTests:
         self.types = types
         self.where = str(site)
         self.any = text.strip() in _DASH
+        self.known_names = tuple(known_names)
+        self.variants: dict[tuple[str, ...], UnaryTests | None] = {}
         self.compiled: UnaryTests | None = None
         self.error: str | None = None
         if self.any:
             return
         try:
-            self.compiled = parse_unary_tests(text, known_names=tuple(known_names))
+            self.compiled = parse_unary_tests(text, known_names=self.known_names)
         except FeelError as error:
             self.error = f"{self.where}: " + _syntax_message("unary tests", text, error)
             problems.append(Problem(self.error, site.element_id, site.line))
 
     def matches(
-        self, value: Value, scope: Mapping[str, Value] | None, diagnostics: Diagnostics
+        self,
+        value: Value,
+        scope: Mapping[str, Value] | None,
+        diagnostics: Diagnostics,
+        ambient_names: tuple[str, ...] = (),
     ) -> bool | None:
+        """Whether the value passes; ambient_names are multi-word names the scope adds."""
         if self.any:
             return True
-        if self.compiled is None:
+        compiled = self.compiled
+        if ambient_names:
+            told = _told(
+                self.text, self.known_names, ambient_names, self.variants, parse_unary_tests
+            )
+            if told is not None:
+                compiled = told
+        if compiled is None:
             diagnostics.report(self.error or f"{self.where}: no unary tests")
             return None
         try:
-            result: bool | None = self.compiled.evaluate(value, scope, diagnostics, self.types)
+            result: bool | None = compiled.evaluate(value, scope, diagnostics, self.types)
         except FeelError as error:
             diagnostics.report(f"{self.where}: {error}")
             return None

@@ -36,6 +36,11 @@ class Run:
     decision_stack: list[tuple[str | None, str]] = field(default_factory=list)
     # `now()` and `today()` when the caller gave the evaluation an instant; the engine has no clock.
     clock: Mapping[str, Value] = field(default_factory=dict)
+    # Ambient variables (a process's variables, as Camunda 8 passes them): visible in every
+    # decision's scope below its declared requirements. `ambient_names` are those of them with
+    # spaces that the model does not know, for re-parsing a FEEL text that mentions one.
+    variables: Mapping[str, Value] = field(default_factory=dict)
+    ambient_names: tuple[str, ...] = ()
 
     def record_matches(
         self, table: model.DecisionTable, rules: Sequence[tuple[model.Rule, int]]
@@ -59,8 +64,14 @@ class Run:
 Evaluator = Callable[[Scope, Run], Value]
 
 
-def run_at(now: datetime.datetime | None) -> Run:
-    """A fresh evaluation; with an instant, FEEL's now() and today() answer from it."""
-    if now is None:
-        return Run()
-    return Run(clock=dict(clock_functions(now)))
+def run_at(
+    now: datetime.datetime | None,
+    variables: Mapping[str, Value] | None = None,
+    ambient_names: tuple[str, ...] = (),
+) -> Run:
+    """A fresh evaluation; with an instant, FEEL's now() and today() answer from it.
+
+    variables are FEEL values already (see `ambient_values`).
+    """
+    clock = dict(clock_functions(now)) if now is not None else {}
+    return Run(clock=clock, variables=variables or {}, ambient_names=ambient_names)

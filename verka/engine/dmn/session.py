@@ -52,6 +52,14 @@ class DecisionResult:
             grouped.setdefault(rule.decision_name or "", []).append(rule)
         return {name: tuple(rules) for name, rules in grouped.items()}
 
+    @property
+    def rules_by_decision_id(self) -> dict[str, tuple[MatchedRule, ...]]:
+        """The matched rules grouped by decision id (as a process engine's audit records them)."""
+        grouped: dict[str, list[MatchedRule]] = {}
+        for rule in self.matched_rules:
+            grouped.setdefault(rule.decision_id or rule.decision_name or "", []).append(rule)
+        return {key: tuple(rules) for key, rules in grouped.items()}
+
 
 class Session:
     """One evaluation of the graph: inputs, memoised decision values, collected diagnostics."""
@@ -99,7 +107,10 @@ class Session:
         )
 
     def scope(self, requirements: Sequence[Requirement]) -> dict[str, Value]:
-        scope: dict[str, Value] = dict(self.run.clock)
+        # Lowest first: ambient variables, then now()/today(), then what the element requires
+        # (a declared input, decision or BKM hides an ambient variable of the same name).
+        scope: dict[str, Value] = dict(self.run.variables)
+        scope.update(self.run.clock)
         for requirement in requirements:
             value = self.value_of(requirement.key)
             if len(requirement.path) == 1:

@@ -30,6 +30,18 @@ class Time:
     nanosecond: int = 0
     tzinfo: TimeZone = None
 
+    def __post_init__(self) -> None:
+        if not (
+            0 <= self.hour <= 23
+            and 0 <= self.minute <= 59
+            and 0 <= self.second <= 59
+            and 0 <= self.nanosecond < NANOS_PER_SECOND
+        ):
+            raise ValueError(f"no such time of day: {self!r}")
+
+    def __str__(self) -> str:
+        return time_to_string(self)
+
     def utc_offset(self) -> datetime.timedelta | None:
         if self.tzinfo is None:
             return None
@@ -87,8 +99,8 @@ class DaysTimeDuration:
     def of(
         days: int = 0, hours: int = 0, minutes: int = 0, seconds: int | Decimal = 0
     ) -> DaysTimeDuration:
-        total = Decimal(((days * 24 + hours) * 60 + minutes) * 60) + Decimal(seconds)
-        return DaysTimeDuration(int((total * NANOS_PER_SECOND).to_integral_value()))
+        whole = ((days * 24 + hours) * 60 + minutes) * 60
+        return DaysTimeDuration(whole * NANOS_PER_SECOND + _exact_nanos(Decimal(seconds)))
 
     @staticmethod
     def from_timedelta(delta: datetime.timedelta) -> DaysTimeDuration:
@@ -122,6 +134,17 @@ class DaysTimeDuration:
             if second or nanos:
                 text += f"{second}{_fraction(nanos)}S"
         return text
+
+
+def _exact_nanos(seconds: Decimal) -> int:
+    """Whole nanoseconds in a number of seconds, exactly (digits past the ninth are dropped)."""
+    sign, digits, exponent = seconds.as_tuple()
+    if not isinstance(exponent, int):
+        raise ValueError(f"not a finite number of seconds: {seconds}")
+    coefficient = int("".join(map(str, digits)) or "0")
+    shift = exponent + 9
+    nanos: int = coefficient * 10**shift if shift >= 0 else coefficient // 10 ** (-shift)
+    return -nanos if sign else nanos
 
 
 def _timedelta_nanos(delta: datetime.timedelta) -> int:

@@ -48,6 +48,8 @@ they become `RaiseIncident` effects, and `ResolveIncident` retries the failed st
 """
 
 from verka.engine.runtime.commands import (
+    ActivateAdHocElements,
+    AdHocActivation,
     CancelProcessInstance,
     ChildEscalated,
     ChildFailed,
@@ -88,6 +90,8 @@ from verka.engine.runtime.state import (
 
 __all__ = [
     "MULTI_INSTANCE_BODY",
+    "ActivateAdHocElements",
+    "AdHocActivation",
     "CancelProcessInstance",
     "ChildEscalated",
     "ChildFailed",

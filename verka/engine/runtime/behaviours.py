@@ -29,7 +29,8 @@ def _pass_through(tx: Tx, instance: ElementInstance, element: Any) -> None:
     flow.finish(tx, instance)
 
 
-def _job(tx: Tx, instance: ElementInstance, element: Any) -> None:
+def create_job(tx: Tx, instance: ElementInstance, element: Any) -> None:
+    """Emit CreateJob for an element with a zeebe:taskDefinition (its job type may be FEEL)."""
     definition: m.TaskDefinition = element.task_definition
     context = tx.context(instance.key)
     try:
@@ -54,12 +55,12 @@ def _job(tx: Tx, instance: ElementInstance, element: Any) -> None:
 
 
 def _service_task(tx: Tx, instance: ElementInstance, element: m.ServiceTask) -> None:
-    _job(tx, instance, element)
+    create_job(tx, instance, element)
 
 
 def _script_task(tx: Tx, instance: ElementInstance, element: m.ScriptTask) -> None:
     if element.script is None:
-        _job(tx, instance, element)
+        create_job(tx, instance, element)
         return
     try:
         value = evaluate(element.script.expression, tx.context(instance.key), "script")
@@ -73,7 +74,7 @@ def _script_task(tx: Tx, instance: ElementInstance, element: m.ScriptTask) -> No
 def _business_rule_task(tx: Tx, instance: ElementInstance, element: m.BusinessRuleTask) -> None:
     decision = element.called_decision
     if decision is None:
-        _job(tx, instance, element)
+        create_job(tx, instance, element)
         return
     if tx.decisions is None:
         tx.incident(instance, "behave", "CALLED_DECISION_ERROR", "no decision evaluator")
@@ -230,7 +231,7 @@ def _inclusive_gateway(tx: Tx, instance: ElementInstance, element: m.InclusiveGa
 def _message_throw(tx: Tx, instance: ElementInstance, element: Any) -> bool:
     """Publish the message of a throw event without a job worker; False on failure."""
     if getattr(element, "task_definition", None) is not None:
-        _job(tx, instance, element)
+        create_job(tx, instance, element)
         return False
     message = tx.process.messages.get(element.event.ref)
     if message is None:

@@ -20,10 +20,24 @@ class CreateProcessInstance:
 
 
 @dataclass(frozen=True)
+class AdHocActivation:
+    """One inner element of an ad-hoc subprocess to start, with its own local variables."""
+
+    element_id: str
+    variables: Variables = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class CompleteJob:
+    """A job worker finished. For an ad-hoc subprocess's job (e.g. an AI agent) the result
+    also says which inner elements to activate and whether the subprocess is done."""
+
     element_instance_key: int
     variables: Variables = field(default_factory=dict)
     job_key: int | None = None  # when given, must match the open job (stale workers are rejected)
+    activate_elements: tuple[AdHocActivation | str, ...] = ()
+    completion_condition_fulfilled: bool = False
+    cancel_remaining_instances: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,6 +130,15 @@ class ChildFailed:
 
 
 @dataclass(frozen=True)
+class ActivateAdHocElements:
+    """Start inner elements of an active ad-hoc subprocess (Camunda's activation API)."""
+
+    element_instance_key: int
+    element_ids: tuple[AdHocActivation | str, ...]
+    cancel_remaining_instances: bool = False
+
+
+@dataclass(frozen=True)
 class ChildEscalated:
     """The child instance threw an escalation it did not catch itself."""
 
@@ -138,4 +161,5 @@ Command = (
     | CompleteCallActivity
     | ChildFailed
     | ChildEscalated
+    | ActivateAdHocElements
 )

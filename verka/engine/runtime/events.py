@@ -222,9 +222,10 @@ def _trigger_event_subprocess(
     tx: Tx, scope: ElementInstance, start: m.StartEvent, variables: Mapping[str, Value]
 ) -> str | None:
     subprocess = tx.process.elements[start.scope]
+    if "interrupted" in scope.data:
+        # an interrupting event subprocess closed every other one in this scope
+        return f"scope {scope.key} was already interrupted"
     if start.interrupting:
-        if "interrupted" in scope.data:
-            return f"scope {scope.key} was already interrupted"
         flow.terminate_children(tx, scope.key)
         scope = tx.with_data(tx.get(scope.key) or scope, interrupted=subprocess.id)
         close_owned(tx, scope, event_subprocess_starts(tx, container_scope_id(tx, scope) or ""))

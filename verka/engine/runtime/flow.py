@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from verka.engine.bpmn import model as m
-from verka.engine.runtime import events, multi_instance
+from verka.engine.runtime import ad_hoc, events, multi_instance
 from verka.engine.runtime.context import Tx
 from verka.engine.runtime.expressions import ExpressionFailure, evaluate
 from verka.engine.runtime.results import (
@@ -77,15 +77,12 @@ def activate(tx: Tx, key: int) -> None:
     element = tx.element(instance)
     if not instance.is_body and element.inputs:
         try:
-            context = tx.context(instance.key)
-            values = [
-                (mp.target, evaluate(mp.source, context, "input mapping")) for mp in element.inputs
-            ]
+            values = map_variables(tx, instance.key, element.inputs, "input mapping")
         except ExpressionFailure as failure:
             tx.incident(instance, "activate", failure.error_type, failure.message)
             return
-        for target, value in values:
-            assign(tx, instance.key, target, value, local=True)
+        for name, value in values.items():
+            tx.set_local(instance.key, name, value)
     instance = tx.transition(instance, ElementState.ACTIVE)
     if owns_boundaries(tx, instance) and not events.open_owned(
         tx, instance, events.boundary_events(tx, element), phase="subscribe"
@@ -130,16 +127,33 @@ def owns_boundaries(tx: Tx, instance: ElementInstance) -> bool:
     return instance.is_body or element.loop is None
 
 
-def assign(tx: Tx, scope_key: int, target: str, value: Value, local: bool) -> None:
-    """Write a mapping target such as "a" or "a.b.c" (nested contexts are merged)."""
-    name, _, path = target.partition(".")
-    if path:
-        base = tx.context(scope_key).get(name) if not local else tx.get_local(scope_key, name)
-        value = _merge_path(base, path.split("."), value)
-    if local:
-        tx.set_local(scope_key, name, value)
-    else:
-        tx.propagate(scope_key, {name: value})
+def map_variables(
+    tx: Tx, scope_key: int, mappings: tuple[m.VariableMapping, ...], what: str
+) -> dict[str, Value]:
+    """Evaluate zeebe:input/zeebe:output mappings in order, as Zeebe does (one FEEL context):
+    a later source sees the targets written before it; "a.b" targets build nested contexts."""
+    mapped: dict[str, Value] = {}
+    for mapping in mappings:
+        value = evaluate(mapping.source, tx.context(scope_key, mapped), what)
+        name, _, path = mapping.target.partition(".")
+        if path:
+            value = _merge_path(mapped.get(name), path.split("."), value)
+        mapped[name] = value
+    return mapped
+
+
+def values_nested(mappings: tuple[m.VariableMapping, ...], name: str) -> set[str]:
+    """{name} when some mapping writes into `name` with a path (so existing content stays)."""
+    return {name} if any(mp.target.startswith(name + ".") for mp in mappings) else set()
+
+
+def _merge_context(existing: Value, update: Value) -> Value:
+    if not isinstance(existing, dict) or not isinstance(update, dict):
+        return update
+    merged = dict(existing)
+    for key, value in update.items():
+        merged[key] = _merge_context(merged.get(key), value)
+    return merged
 
 
 def _merge_path(base: Value, path: list[str], value: Value) -> Value:
@@ -184,16 +198,15 @@ def complete(tx: Tx, key: int) -> None:
         multi_instance.complete_body(tx, instance, element)
     elif element.outputs:
         try:
-            context = tx.context(instance.key)
-            values = [
-                (mp.target, evaluate(mp.source, context, "output mapping"))
-                for mp in element.outputs
-            ]
+            values = map_variables(tx, instance.key, element.outputs, "output mapping")
         except ExpressionFailure as failure:
             tx.incident(instance, "complete", failure.error_type, failure.message)
             return
-        for target, value in values:
-            assign(tx, instance.flow_scope_key or tx.state.key, target, value, local=False)
+        scope_key = instance.flow_scope_key or tx.state.key
+        for name, value in values.items():
+            if name in values_nested(element.outputs, name):
+                value = _merge_context(tx.context(scope_key).get(name), value)
+            tx.propagate(scope_key, {name: value})
     if isinstance(element, m.SubProcess) and element.triggered_by_event:
         _propagate_event_subprocess(tx, instance)
     scope = tx.get(instance.flow_scope_key)
@@ -202,6 +215,13 @@ def complete(tx: Tx, key: int) -> None:
         and scope.is_body
         and scope.element_id == instance.element_id
         and not multi_instance.inner_completing(tx, scope, instance, element)
+    ):
+        return
+    scope_element = tx.process.elements.get(scope.element_id) if scope is not None else None
+    if (
+        scope is not None
+        and isinstance(scope_element, m.AdHocSubProcess)
+        and not ad_hoc.inner_completing(tx, scope, instance, scope_element)
     ):
         return
     events.close_owned(tx, instance)
@@ -346,9 +366,13 @@ def check_scope(tx: Tx, scope_key: int) -> None:
         if isinstance(gateway, m.InclusiveGateway) and _try_join(tx, scope_key, gateway):
             return
     scope = tx.live(scope_key)
-    if scope is None or tx.child_count(scope_key) or pending_joins(scope):
+    if scope is None or pending_joins(scope) or "incident" in scope.data:
         return
-    if "incident" in scope.data:
+    element = tx.process.elements.get(scope.element_id)
+    if isinstance(element, m.AdHocSubProcess):
+        ad_hoc.inner_finished(tx, scope, element)
+        return
+    if tx.child_count(scope_key):
         return
     finish(tx, scope)
 

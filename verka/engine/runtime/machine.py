@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from verka.engine.bpmn import model as m
-from verka.engine.runtime import behaviours, events, flow, multi_instance
+from verka.engine.runtime import ad_hoc, behaviours, events, flow, multi_instance
 from verka.engine.runtime import commands as c
 from verka.engine.runtime.context import DecisionEvaluator, Tx
 from verka.engine.runtime.expressions import ExpressionFailure, evaluate_str, to_values
@@ -21,6 +21,7 @@ from verka.engine.runtime.results import (
 from verka.engine.runtime.state import ElementInstance, ElementState, InstanceState, InstanceStatus
 
 behaviours.register()
+ad_hoc.register()
 
 #: a handler returns a rejection message, or None when the command was accepted
 Handler = Callable[[Tx, Any], str | None]
@@ -105,7 +106,18 @@ def _complete_job(tx: Tx, command: c.CompleteJob) -> str | None:
         tx.record(instance, "INCIDENT_RESOLVED", str(incident.get("type", "")))
     instance = tx.with_data(instance, job=None, retries=None, incident=None)
     flow.merge_result(tx, instance, to_values(command.variables))
-    flow.finish(tx, instance)
+    element = tx.element(instance)
+    if isinstance(element, m.AdHocSubProcess):
+        ad_hoc.job_completed(
+            tx,
+            instance,
+            element,
+            command.activate_elements,
+            command.completion_condition_fulfilled,
+            command.cancel_remaining_instances,
+        )
+    else:
+        flow.finish(tx, instance)
     return None
 
 
@@ -116,6 +128,8 @@ def _fail_job(tx: Tx, command: c.FailJob) -> str | None:
     job_key = instance.data.get("job")
     if job_key is None:
         return f"element instance {instance.key} has no open job"
+    if "incident" in instance.data:
+        return f"job {job_key} has no retries left; resolve its incident first"
     for name, value in to_values(command.variables).items():
         tx.set_local(instance.key, name, value)
     retries = max(command.retries, 0)
@@ -207,6 +221,8 @@ def _resolve(tx: Tx, command: c.ResolveIncident) -> str | None:
         flow.resubscribe(tx, instance)
     elif phase == "condition":
         tx.conditions_dirty = True
+    elif phase == "ad_hoc":
+        tx.queue.append(("check_scope", instance.key))
     elif phase == "behave" and instance.is_body and element is not None:
         multi_instance.resume_body(tx, instance, element)
     elif phase == "behave":
@@ -294,6 +310,15 @@ def _child_escalated(tx: Tx, command: c.ChildEscalated) -> str | None:
     return None
 
 
+def _activate_ad_hoc(tx: Tx, command: c.ActivateAdHocElements) -> str | None:
+    instance = _waiting(tx, command.element_instance_key)
+    if isinstance(instance, str):
+        return instance
+    return ad_hoc.activate_by_command(
+        tx, instance, command.element_ids, command.cancel_remaining_instances
+    )
+
+
 _HANDLERS: dict[type, Handler] = {
     c.CreateProcessInstance: _create,
     c.CompleteJob: _complete_job,
@@ -309,4 +334,5 @@ _HANDLERS: dict[type, Handler] = {
     c.CompleteCallActivity: _complete_call_activity,
     c.ChildFailed: _child_failed,
     c.ChildEscalated: _child_escalated,
+    c.ActivateAdHocElements: _activate_ad_hoc,
 }

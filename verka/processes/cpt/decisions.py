@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import clock, repository
+from .. import repository
 from .cases import Mismatch
 from .lookup import plain
 
@@ -33,12 +33,8 @@ class DecisionLog:
             value = self.mocks[decision_id]
             self.evaluations.append(Evaluation(decision_id, "", plain(value), (), mocked=True))
             return value
-        from verka.engine.dmn import evaluate_decision
-
         definition = repository.latest_decision(decision_id)
-        result = evaluate_decision(
-            repository.decision_model(definition), decision_id, variables, now=clock.now()
-        )
+        result = repository.evaluate_deployed_decision(decision_id, variables)
         if result.messages and result.value is None:
             raise ValueError("; ".join(result.messages))
         rules = tuple(

@@ -20,12 +20,16 @@ library = Library()
 function = library.function
 
 
-def _varargs(name: str, param: str = "list") -> Callable[[Callable[[list[Value]], Value]], None]:
-    """Declare `name(list)` and `name(item, item, ...)` with one body taking the list."""
+ListBody = Callable[[list[Value]], Value]
 
-    def register(body: Callable[[list[Value]], Value]) -> None:
-        function(name, f"{param}: list")(body)
+
+def _varargs(name: str) -> Callable[[ListBody], ListBody]:
+    """Declare `name(list)` and `name(c1, c2, ...)` with one body taking the list."""
+
+    def register(body: ListBody) -> ListBody:
+        function(name, "list: list")(body)
         function(name, "...c: any")(body)
+        return body
 
     return register
 

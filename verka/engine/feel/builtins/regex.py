@@ -230,6 +230,8 @@ class _Translator:
     def multi_escape(self) -> _ClassSet:
         """The set of \\s \\d \\w \\i \\c \\p{..} and their complements, pos after the letter."""
         char = self.peek()
+        if char == "":
+            raise self.fail("a character after '\\'")
         self.pos += 1
         if char in "pP":
             inside = self.property_set()
@@ -284,13 +286,13 @@ class _Translator:
                     raise self.fail("']' right after a class subtraction")
                 self.pos += 1
                 base = result.expression() if not negated else _negate(result)
-                return _simple_expression(f"(?:(?!{subtracted.expression()}){base})")
+                return _Expression(f"(?:(?!{subtracted.expression()}){base})")
             if char == "[":
                 raise self.fail("'[' must be escaped inside a character class")
             result.add(self.class_item(first))
             first = False
         if negated:
-            return _simple_expression(_negate(result))
+            return _Expression(_negate(result))
         return result
 
     def class_item(self, first: bool) -> _ClassSet:
@@ -309,6 +311,8 @@ class _Translator:
 
     def class_char(self) -> str | _ClassSet:
         char = self.peek()
+        if char == "":
+            raise self.fail("']' to close the character class")
         self.pos += 1
         if char != "\\":
             return char
@@ -330,14 +334,9 @@ class _Expression(_ClassSet):
         return self.text
 
 
-def _simple_expression(text: str) -> _ClassSet:
-    return _Expression(text)
-
-
 def _negate(result: _ClassSet) -> str:
-    if isinstance(result, _Expression):
-        return f"(?:(?!{result.expression()})(?s:.))"
-    if result.inside and not result.complements:
+    """Any one character not in the set."""
+    if not isinstance(result, _Expression) and result.inside and not result.complements:
         return "[^" + "".join(result.inside) + "]"
     return f"(?:(?!{result.expression()})(?s:.))"
 

@@ -1,0 +1,110 @@
+"""GET /process-definitions: deployed processes, by id and version, and their BPMN XML."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
+
+from verka.processes.models import ProcessDefinition
+
+from ..auth import needs
+from ..models import Scope
+from ..problems import not_found
+from .common import Name, Output, PageQuery, paginate, timestamp
+
+router = Router(tags=["process definitions"])
+
+
+class ProcessDefinitionOut(Output):
+    processDefinitionKey: str
+    bpmnProcessId: str
+    name: str
+    version: int
+    resourceName: str
+    deployedAt: str
+
+
+class ProcessDefinitionPage(Output):
+    items: list[ProcessDefinitionOut]
+    next: str | None
+
+
+class DefinitionFilter(PageQuery):
+    bpmnProcessId: Name | None = None
+
+
+class VersionQuery(Schema):
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description="default: the latest")
+
+
+def render(definition: ProcessDefinition) -> ProcessDefinitionOut:
+    return ProcessDefinitionOut(
+        processDefinitionKey=str(definition.pk),
+        bpmnProcessId=definition.bpmn_process_id,
+        name=definition.name,
+        version=definition.version,
+        resourceName=definition.resource.name,
+        deployedAt=timestamp(definition.deployed_at) or "",
+    )
+
+
+@router.get(
+    "/process-definitions",
+    auth=needs(Scope.PROCESSES_READ),
+    response=ProcessDefinitionPage,
+    summary="List deployed process definitions",
+    description="All versions, oldest first. Scope: processes:read.",
+)
+def list_definitions(request: HttpRequest, filters: Query[DefinitionFilter]) -> Any:
+    query = ProcessDefinition.objects.select_related("resource")
+    if filters.bpmnProcessId:
+        query = query.filter(bpmn_process_id=filters.bpmnProcessId)
+    return paginate(query, filters, render, key_field="id")
+
+
+def _find(bpmn_process_id: str, version: int | None) -> ProcessDefinition:
+    query = ProcessDefinition.objects.select_related("resource").filter(
+        bpmn_process_id=bpmn_process_id
+    )
+    if version is not None:
+        query = query.filter(version=version)
+    found = query.order_by("-version").first()
+    if found is None:
+        suffix = f" version {version}" if version is not None else ""
+        raise not_found(f"no process '{bpmn_process_id}'{suffix} is deployed")
+    return found
+
+
+@router.get(
+    "/process-definitions/{bpmnProcessId}",
+    auth=needs(Scope.PROCESSES_READ),
+    response=ProcessDefinitionOut,
+    summary="One process definition (latest version unless `version` is given)",
+    description="Scope: processes:read.",
+)
+def get_definition(request: HttpRequest, bpmnProcessId: str, q: Query[VersionQuery]) -> Any:
+    return render(_find(bpmnProcessId, q.version))
+
+
+@router.get(
+    "/process-definitions/{bpmnProcessId}/xml",
+    auth=needs(Scope.PROCESSES_READ),
+    response={200: None},
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The BPMN XML as deployed",
+                "content": {"application/xml": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+    summary="The BPMN XML of a process definition",
+    description="Scope: processes:read.",
+)
+def get_definition_xml(
+    request: HttpRequest, bpmnProcessId: str, q: Query[VersionQuery]
+) -> HttpResponse:
+    definition = _find(bpmnProcessId, q.version)
+    return HttpResponse(definition.resource.content, content_type="application/xml; charset=utf-8")

@@ -1,0 +1,226 @@
+"""/process-instances: start (idempotently), list, read with variables and element instances,
+cancel, and set variables."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Path, Query, Router
+
+from verka.processes import codec, services
+from verka.processes.models import ElementInstance, ProcessInstance, Variable
+
+from .. import idempotency
+from ..auth import needs
+from ..models import Scope
+from ..problems import not_found
+from .common import (
+    MAX_KEY,
+    Input,
+    Name,
+    OptionalName,
+    Output,
+    PageQuery,
+    Variables,
+    check_variables,
+    key_text,
+    paginate,
+    timestamp,
+    variables_out,
+)
+from .respond import json_response
+
+router = Router(tags=["process instances"])
+
+Status = Literal["ACTIVE", "COMPLETED", "TERMINATED"]
+InstanceKey = Path(..., ge=0, le=MAX_KEY, description="processInstanceKey")
+MAX_ELEMENT_INSTANCES = 1000
+
+
+class StartInstance(Input):
+    bpmnProcessId: Name
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description="default: the latest")
+    variables: Variables | None = None
+    businessKey: str = Field("", max_length=100, pattern=r"^[^\x00]*$")
+    startAt: OptionalName = Field("", description="id of a none start event; default the first")
+
+
+class ProcessInstanceOut(Output):
+    processInstanceKey: str
+    processDefinitionKey: str
+    bpmnProcessId: str
+    version: int
+    businessKey: str
+    status: Status
+    hasIncident: bool
+    startedAt: str
+    endedAt: str | None
+    parentProcessInstanceKey: str | None
+
+
+class ElementInstanceOut(Output):
+    elementInstanceKey: str
+    elementId: str
+    elementType: str
+    state: str
+    flowScopeKey: str | None
+    activatedAt: str
+    endedAt: str | None
+
+
+class ProcessInstanceDetail(ProcessInstanceOut):
+    variables: Variables
+    elementInstances: list[ElementInstanceOut]
+
+
+class ProcessInstancePage(Output):
+    items: list[ProcessInstanceOut]
+    next: str | None
+
+
+class InstanceFilter(PageQuery):
+    bpmnProcessId: Name | None = None
+    status: Status | None = None
+    businessKey: str | None = Field(None, max_length=100, pattern=r"^[^\x00]*$")
+    hasIncident: bool | None = None
+
+
+class SetVariables(Input):
+    variables: Variables
+    local: bool = Field(False, description="set on the instance scope without propagation")
+
+
+def render(instance: ProcessInstance) -> ProcessInstanceOut:
+    return ProcessInstanceOut(
+        processInstanceKey=str(instance.key),
+        processDefinitionKey=str(instance.definition_id),
+        bpmnProcessId=instance.bpmn_process_id,
+        version=instance.version,
+        businessKey=instance.business_key,
+        status=instance.status,  # type: ignore[arg-type]
+        hasIncident=instance.has_incident,
+        startedAt=timestamp(instance.started_at) or "",
+        endedAt=timestamp(instance.ended_at),
+        parentProcessInstanceKey=key_text(instance.parent_instance_key),
+    )
+
+
+def instance_or_404(key: int) -> ProcessInstance:
+    instance = ProcessInstance.objects.filter(key=key).first()
+    if instance is None:
+        raise not_found(f"process instance {key} does not exist")
+    return instance
+
+
+@router.post(
+    "/process-instances",
+    auth=needs(Scope.PROCESSES_WRITE),
+    response={201: ProcessInstanceOut},
+    summary="Start a process instance",
+    description="Starts the latest (or the given) version. Numbers in `variables` keep all "
+    "their digits. Scope: processes:write. Accepts `Idempotency-Key`: a repeat of the same "
+    "request returns the first response; the same key with another body gives 422.",
+)
+def start(request: HttpRequest, payload: StartInstance) -> HttpResponse:
+    variables = check_variables(payload.variables)
+    material = json.dumps(payload.model_dump(mode="json"), sort_keys=True).encode()
+
+    def work() -> HttpResponse:
+        instance = services.start_instance(
+            payload.bpmnProcessId,
+            variables,
+            version=payload.version,
+            business_key=payload.businessKey,
+            start_at=payload.startAt,
+        )
+        return json_response(201, render(instance))
+
+    return idempotency.run(request, material, work)
+
+
+@router.get(
+    "/process-instances",
+    auth=needs(Scope.PROCESSES_READ),
+    response=ProcessInstancePage,
+    summary="List process instances",
+    description="Ordered by key; filters combine with AND. Scope: processes:read.",
+)
+def list_instances(request: HttpRequest, filters: Query[InstanceFilter]) -> Any:
+    query = ProcessInstance.objects.all()
+    if filters.bpmnProcessId:
+        query = query.filter(bpmn_process_id=filters.bpmnProcessId)
+    if filters.status:
+        query = query.filter(status=filters.status)
+    if filters.businessKey is not None:
+        query = query.filter(business_key=filters.businessKey)
+    if filters.hasIncident is not None:
+        query = query.filter(has_incident=filters.hasIncident)
+    return paginate(query, filters, render)
+
+
+@router.get(
+    "/process-instances/{key}",
+    auth=needs(Scope.PROCESSES_READ),
+    response=ProcessInstanceDetail,
+    summary="One process instance with its variables and element instances",
+    description="`variables` are the instance's own (root scope) variables; element instances "
+    f"are listed in key order, at most {MAX_ELEMENT_INSTANCES}. Scope: processes:read.",
+)
+def get_instance(request: HttpRequest, key: int = InstanceKey) -> Any:
+    instance = instance_or_404(key)
+    variables = variables_out(
+        {
+            name: codec.from_json_text(text)
+            for name, text in Variable.objects.filter(process_instance_id=key, scope_key=key)
+            .order_by("name")
+            .values_list("name", "value")
+        }
+    )
+    elements = ElementInstance.objects.filter(process_instance_id=key).order_by("key")[
+        :MAX_ELEMENT_INSTANCES
+    ]
+    return ProcessInstanceDetail(
+        **render(instance).model_dump(),
+        variables=variables,
+        elementInstances=[
+            ElementInstanceOut(
+                elementInstanceKey=str(element.key),
+                elementId=element.element_id,
+                elementType=element.element_type,
+                state=element.state,
+                flowScopeKey=key_text(element.flow_scope_key),
+                activatedAt=timestamp(element.activated_at) or "",
+                endedAt=timestamp(element.ended_at),
+            )
+            for element in elements
+        ],
+    )
+
+
+@router.post(
+    "/process-instances/{key}/cancellation",
+    auth=needs(Scope.PROCESSES_WRITE),
+    response={204: None},
+    summary="Cancel a process instance",
+    description="409 if it has already ended. Scope: processes:write.",
+)
+def cancel(request: HttpRequest, key: int = InstanceKey) -> Any:
+    instance_or_404(key)
+    services.cancel_instance(key)
+    return 204, None
+
+
+@router.put(
+    "/process-instances/{key}/variables",
+    auth=needs(Scope.PROCESSES_WRITE),
+    response={204: None},
+    summary="Set variables of a process instance",
+    description="Merges the given variables into the instance's scope. Scope: processes:write.",
+)
+def set_variables(request: HttpRequest, payload: SetVariables, key: int = InstanceKey) -> Any:
+    variables = check_variables(payload.variables)
+    instance_or_404(key)
+    services.set_variables(key, variables, local=payload.local)
+    return 204, None

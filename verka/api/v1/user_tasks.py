@@ -1,0 +1,155 @@
+"""/user-tasks: list open and finished user tasks, and complete one with variables."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Path, Query, Router
+
+from verka.processes import services
+from verka.processes.models import UserTask
+
+from ..auth import needs
+from ..models import Scope
+from ..problems import not_found
+from .common import (
+    MAX_KEY,
+    Input,
+    Name,
+    Output,
+    PageQuery,
+    Variables,
+    check_variables,
+    timestamp,
+)
+
+router = Router(tags=["user tasks"])
+
+State = Literal["CREATED", "COMPLETED", "CANCELED"]
+
+
+class UserTaskOut(Output):
+    userTaskKey: str
+    processInstanceKey: str
+    elementInstanceKey: str
+    elementId: str
+    bpmnProcessId: str
+    name: str
+    state: State
+    assignee: str
+    candidateGroups: list[str]
+    candidateUsers: list[str]
+    formId: str
+    formKey: str
+    externalReference: str
+    priority: int
+    dueDate: str | None
+    followUpDate: str | None
+    createdAt: str
+    completedAt: str | None
+
+
+class UserTaskPage(Output):
+    items: list[UserTaskOut]
+    next: str | None
+
+
+class TaskFilter(PageQuery):
+    state: State | None = None
+    assignee: Name | None = None
+    candidateGroup: Name | None = None
+    candidateUser: Name | None = None
+    processInstanceKey: int | None = Field(None, ge=0, le=MAX_KEY)
+    bpmnProcessId: Name | None = None
+
+
+class CompleteTask(Input):
+    variables: Variables | None = None
+
+
+def render(task: UserTask) -> UserTaskOut:
+    return UserTaskOut(
+        userTaskKey=str(task.key),
+        processInstanceKey=str(task.process_instance_id),
+        elementInstanceKey=str(task.element_instance_key),
+        elementId=task.element_id,
+        bpmnProcessId=task.bpmn_process_id,
+        name=task.name,
+        state=task.state,  # type: ignore[arg-type]
+        assignee=task.assignee,
+        candidateGroups=json.loads(task.candidate_groups),
+        candidateUsers=json.loads(task.candidate_users),
+        formId=task.form_id,
+        formKey=task.form_key,
+        externalReference=task.external_reference,
+        priority=task.priority,
+        dueDate=timestamp(task.due_date),
+        followUpDate=timestamp(task.follow_up_date),
+        createdAt=timestamp(task.created_at) or "",
+        completedAt=timestamp(task.completed_at),
+    )
+
+
+@router.get(
+    "/user-tasks",
+    auth=needs(Scope.TASKS),
+    response=UserTaskPage,
+    summary="List user tasks",
+    description="Ordered by key; filters combine with AND. Scope: tasks.",
+)
+def list_tasks(request: HttpRequest, filters: Query[TaskFilter]) -> Any:
+    query = UserTask.objects.all()
+    if filters.state:
+        query = query.filter(state=filters.state)
+    if filters.assignee:
+        query = query.filter(assignee=filters.assignee)
+    if filters.candidateGroup:
+        query = query.filter(candidates__group=filters.candidateGroup)
+    if filters.candidateUser:
+        query = query.filter(candidates__user=filters.candidateUser)
+    if filters.processInstanceKey is not None:
+        query = query.filter(process_instance_id=filters.processInstanceKey)
+    if filters.bpmnProcessId:
+        query = query.filter(bpmn_process_id=filters.bpmnProcessId)
+    return paginate_distinct(query, filters)
+
+
+def paginate_distinct(query: Any, filters: TaskFilter) -> dict[str, Any]:
+    from .common import paginate
+
+    # A join on candidates could repeat a task; distinct keeps one row per task.
+    return paginate(query.distinct(), filters, render)
+
+
+@router.get(
+    "/user-tasks/{key}",
+    auth=needs(Scope.TASKS),
+    response=UserTaskOut,
+    summary="One user task",
+    description="Scope: tasks.",
+)
+def get_task(request: HttpRequest, key: int = Path(..., ge=0, le=MAX_KEY)) -> Any:
+    task = UserTask.objects.filter(key=key).first()
+    if task is None:
+        raise not_found(f"user task {key} does not exist")
+    return render(task)
+
+
+@router.post(
+    "/user-tasks/{key}/completion",
+    auth=needs(Scope.TASKS),
+    response={204: None},
+    summary="Complete a user task",
+    description="The variables are merged into the process. 409 if the task is no longer "
+    "open. Scope: tasks.",
+)
+def complete_task(
+    request: HttpRequest, payload: CompleteTask, key: int = Path(..., ge=0, le=MAX_KEY)
+) -> Any:
+    variables = check_variables(payload.variables)
+    if not UserTask.objects.filter(key=key).exists():
+        raise not_found(f"user task {key} does not exist")
+    services.complete_user_task(key, variables, user=request.user.get_username())
+    return 204, None

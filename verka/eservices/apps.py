@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EServicesConfig(AppConfig):
+    name = "verka.eservices"
+    label = "eservices"
+    verbose_name = _("E-tjänster")

@@ -1,0 +1,126 @@
+"""Receipts for submitted applications: a PDF the citizen can keep, and a confirmation e-mail."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from .models import Submission
+
+
+def answer_rows(submission: Submission) -> list[tuple[str, str]]:
+    """(question, answer) pairs in form order, for the receipt and the review page."""
+    from .services import start_form
+
+    form = start_form(submission.eservice).form
+    return summarize(form, submission.data)
+
+
+def summarize(form: Any, data: dict[str, Any]) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    for field in form.fields:
+        if field.repeated or not field.segments:
+            continue
+        value: Any = data
+        for part in field.segments:
+            value = value.get(part) if isinstance(value, dict) else None
+        if value in (None, "", []):
+            continue
+        rows.append((field.label or field.key, display(value)))
+    # Repeating groups (dynamic lists): one line per row.
+    for field in form.fields:
+        if field.type == "dynamiclist" and field.segments:
+            items = data.get(field.segments[0])
+            if isinstance(items, list):
+                for number, item in enumerate(items, 1):
+                    rows.append((f"{field.label or field.key} {number}", display(item)))
+    return rows
+
+
+def display(value: Any) -> str:
+    if isinstance(value, bool):
+        return translation.gettext("Ja") if value else translation.gettext("Nej")
+    if isinstance(value, list):
+        return ", ".join(display(item) for item in value)
+    if isinstance(value, dict):
+        if "documentId" in value:
+            metadata = value.get("metadata")
+            return str(metadata.get("fileName", "")) if isinstance(metadata, dict) else ""
+        return "; ".join(f"{k}: {display(v)}" for k, v in value.items() if v not in (None, ""))
+    return str(value)
+
+
+def receipt_pdf(submission: Submission) -> bytes:
+    with translation.override(submission.language):
+        styles = getSampleStyleSheet()
+        buffer = io.BytesIO()
+        document = SimpleDocTemplate(
+            buffer,
+            pagesize=A4,
+            leftMargin=20 * mm,
+            rightMargin=20 * mm,
+            title=translation.gettext("Kvitto") + " " + submission.case_number,
+            author=settings.VERKA_SITE_NAME,
+            lang=submission.language,
+        )
+        submitted = timezone.localtime(submission.submitted_at).strftime("%Y-%m-%d %H:%M")
+        story: list[Any] = [
+            Paragraph(escape(settings.VERKA_SITE_NAME), styles["Title"]),
+            Paragraph(escape(translation.gettext("Kvitto på din ansökan")), styles["Heading1"]),
+            Paragraph(escape(submission.eservice.text("title")), styles["Heading2"]),
+            Table(
+                [
+                    [translation.gettext("Ärendenummer"), submission.case_number],
+                    [translation.gettext("Inskickad"), submitted],
+                ],
+                colWidths=[50 * mm, 110 * mm],
+            ),
+            Spacer(1, 8 * mm),
+            Paragraph(escape(translation.gettext("Dina svar")), styles["Heading2"]),
+        ]
+        rows = [
+            [
+                Paragraph(escape(question), styles["Normal"]),
+                Paragraph(escape(answer), styles["Normal"]),
+            ]
+            for question, answer in answer_rows(submission)
+        ]
+        if rows:
+            table = Table(rows, colWidths=[60 * mm, 100 * mm])
+            table.setStyle(
+                TableStyle(
+                    [
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                        ("LINEBELOW", (0, 0), (-1, -1), 0.25, "#999999"),
+                    ]
+                )
+            )
+            story.append(table)
+        document.build(story)
+        return buffer.getvalue()
+
+
+def send_receipt_email(submission: Submission) -> None:
+    if not submission.email:
+        return
+    with translation.override(submission.language):
+        context = {
+            "submission": submission,
+            "title": submission.eservice.text("title"),
+            "site_name": settings.VERKA_SITE_NAME,
+        }
+        subject = translation.gettext("Vi har tagit emot din ansökan %(case)s") % {
+            "case": submission.case_number
+        }
+        body = render_to_string("eservices/receipt_email.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [submission.email])

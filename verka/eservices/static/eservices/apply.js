@@ -1,0 +1,121 @@
+// Filling in an e-service: renders the current step with the form-js viewer, autosaves the
+// answers, uploads picked files, and hands the answers to the server when the step is sent.
+// The server validates everything again with the same rules (verka/engine/forms).
+(function () {
+  "use strict";
+
+  var formElement = document.getElementById("apply-form");
+  var container = document.getElementById("form-container");
+  if (!formElement || !container || !window.FormViewer) {
+    return;
+  }
+  var schema = JSON.parse(document.getElementById("step-schema").textContent);
+  var answers = JSON.parse(document.getElementById("draft-data").textContent) || {};
+  var hidden = document.getElementById("answers");
+  var status = document.getElementById("save-status");
+  var csrf = formElement.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var viewer = new FormViewer.Form({ container: container });
+  var saveTimer = null;
+  var sending = false;
+
+  function merged(data) {
+    var result = {};
+    Object.keys(answers).forEach(function (key) { result[key] = answers[key]; });
+    Object.keys(data || {}).forEach(function (key) { result[key] = data[key]; });
+    return result;
+  }
+
+  function say(text) {
+    if (status) { status.textContent = text; }
+  }
+
+  function autosave() {
+    saveTimer = null;
+    fetch(formElement.dataset.autosaveUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      credentials: "same-origin",
+      body: JSON.stringify({ data: answers })
+    }).then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      var now = new Date();
+      say(formElement.dataset.savedText + " " + now.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+    }).catch(function () {
+      say(formElement.dataset.saveFailedText);
+      scheduleSave(10000);
+    });
+  }
+
+  function scheduleSave(delay) {
+    if (saveTimer) { clearTimeout(saveTimer); }
+    saveTimer = setTimeout(autosave, delay || 1500);
+  }
+
+  // form-js keeps picked files in the browser and puts a "files::…" reference in the data;
+  // each is uploaded here and replaced by the stored documents' references.
+  function uploadFiles(data, files) {
+    var uploads = [];
+    Object.keys(data).forEach(function (key) {
+      var value = data[key];
+      if (typeof value !== "string" || value.indexOf("files::") !== 0 || !files || !files.get) { return; }
+      var picked = files.get(value) || [];
+      uploads.push(Promise.all(picked.map(function (file) {
+        var body = new FormData();
+        body.append("field", key);
+        body.append("file", file);
+        return fetch(formElement.dataset.uploadUrl, {
+          method: "POST",
+          headers: { "X-CSRFToken": csrf },
+          credentials: "same-origin",
+          body: body
+        }).then(function (response) {
+          return response.json().then(function (json) {
+            if (!response.ok) { throw new Error(json.title || String(response.status)); }
+            return json;
+          });
+        });
+      })).then(function (references) { data[key] = references; }));
+    });
+    return Promise.all(uploads).then(function () { return data; });
+  }
+
+  viewer.importSchema(schema, answers).then(function () {
+    viewer.on("changed", function (event) {
+      answers = merged(event.data);
+      hidden.value = JSON.stringify(answers);
+      scheduleSave();
+    });
+    hidden.value = JSON.stringify(answers);
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
+  });
+
+  formElement.addEventListener("submit", function (event) {
+    if (sending) { return; }
+    var action = event.submitter ? event.submitter.value : "next";
+    var result = viewer.submit();
+    var errors = result.errors || {};
+    if (action === "next" && Object.keys(errors).length) {
+      event.preventDefault();
+      var first = container.querySelector("[aria-invalid=true], .fjs-has-errors input, .fjs-has-errors select, .fjs-has-errors textarea");
+      if (first && first.focus) { first.focus(); }
+      return;
+    }
+    event.preventDefault();
+    sending = true;
+    if (saveTimer) { clearTimeout(saveTimer); saveTimer = null; }
+    uploadFiles(merged(result.data), result.files).then(function (data) {
+      answers = data;
+      hidden.value = JSON.stringify(data);
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "action";
+      input.value = action;
+      formElement.appendChild(input);
+      formElement.submit();
+    }).catch(function (error) {
+      sending = false;
+      say(formElement.dataset.uploadFailedText + ": " + error.message);
+    });
+  });
+}());
