@@ -181,8 +181,14 @@ def cmd_test(args: argparse.Namespace) -> int:
     return cpt_main(args.tool_args)
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from verka.benchmarks import main as bench_main
+
+    return bench_main(args.tool_args)
+
+
 # Commands that parse their own arguments (so `verka tck --json PATH` and `--help` reach them).
-PASS_THROUGH = {"tck": cmd_tck, "test": cmd_test}
+PASS_THROUGH = {"tck": cmd_tck, "test": cmd_test, "bench": cmd_bench}
 
 
 # --- argument parsing ----------------------------------------------------------------------
@@ -262,6 +268,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run CPT JSON test files against the BPMN/DMN/form files of a folder.",
         add_help=False,
     ).set_defaults(func=cmd_test)
+    commands.add_parser(
+        "bench",
+        help="run the benchmark suite",
+        description="Measure Verka next to SpiffWorkflow and the database's own limit.",
+        add_help=False,
+    ).set_defaults(func=cmd_bench)
     return parser
 
 

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "verka.processes",
     "verka.eservices",
     "verka.cases",
+    "verka.workspace",
+    "verka.goals",
     "verka.api",
 ]
 

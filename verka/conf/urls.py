@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("konto/", include("verka.accounts.urls")),
     path("e-tjanster/", include("verka.eservices.urls")),
     path("mina-sidor/", include("verka.cases.urls")),
+    path("handlaggning/", include("verka.workspace.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -53,6 +53,7 @@ __all__ = [
     "set_variables",
     "start_instance",
     "throw_error",
+    "update_job",
 ]
 
 
@@ -452,6 +453,35 @@ def throw_error(
         Job.objects.filter(
             key=job.key, state__in=[Job.State.ACTIVATED, Job.State.ACTIVATABLE]
         ).update(state=Job.State.ERROR_THROWN, ended_at=clock.now(), error_message=message)
+
+
+def update_job(
+    job_key: int, *, retries: int | None = None, timeout: timedelta | None = None
+) -> None:
+    """Change a live job's retries, or extend its lease to end `timeout` from now (a worker
+    with long work keeps the job from being handed to another worker)."""
+    if retries is not None and retries < 1:
+        raise CommandRejected("retries must be at least 1")
+    with transaction.atomic():
+        query = Job.objects.filter(key=job_key)
+        if connection.features.has_select_for_update:
+            query = query.select_for_update()
+        job = query.first()
+        if job is None:
+            raise CommandRejected(f"job {job_key} does not exist")
+        if job.state not in (Job.State.ACTIVATED, Job.State.ACTIVATABLE):
+            raise CommandRejected(f"job {job_key} is {job.state.lower()}, it can't be changed")
+        if timeout is not None and job.state != Job.State.ACTIVATED:
+            raise CommandRejected(f"job {job_key} is not activated: it has no lease")
+        fields = []
+        if retries is not None:
+            job.retries = retries
+            fields.append("retries")
+        if timeout is not None:
+            job.deadline = clock.now() + timeout
+            fields.append("deadline")
+        if fields:
+            job.save(update_fields=fields)
 
 
 # --- user tasks ---------------------------------------------------------------------------

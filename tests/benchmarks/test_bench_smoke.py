@@ -1,0 +1,50 @@
+"""`verka bench` runs end to end with tiny sizes and reports every figure (no timing asserted)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from verka.benchmarks import QUICK, collect, print_table
+
+
+def test_bench_runs_every_benchmark_with_tiny_sizes(capsys):
+    sizes = dict(QUICK, workers=[1], one_task=5, user_tasks=5, http=3, limit=10)
+    databases = ["sqlite"]
+    if os.environ.get("CI"):
+        databases.append("postgresql")
+    report = collect(
+        sizes,
+        databases,
+        os.environ.get(
+            "VERKA_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/verka_bench"
+        ),
+    )
+    assert report["engine"]["feel_conditions_per_s"] > 0
+    assert report["engine"]["dmn_table_per_s"] > 0
+    for result in report["databases"]:
+        assert "error" not in result, result
+        run = result["one_service_task"][0]
+        assert run["instances"] == 5 and run["instances_per_s"] > 0
+        assert run["latency_p99_ms"] >= run["latency_p50_ms"] > 0
+        assert result["parallel"]["instances_per_s"] > 0
+        assert result["user_tasks"]["tasks_per_s"] > 0
+        assert result["eservice_http"]["submissions"] == 3
+        assert result["eservice_http"]["errors"] == 0
+        assert result["database_limit"]["transactions_per_s"] > 0
+    if report["spiffworkflow"]["available"]:
+        assert report["spiffworkflow"]["one_task_saved"] > 0
+        assert any("Spiff saved" in name for name in report["ratios"])
+    print_table(report)
+    out = capsys.readouterr().out
+    assert "one service task, 1 worker(s)" in out
+    assert "database limit" in out
+
+
+def test_bench_refuses_an_unknown_database():
+    from verka.benchmarks import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--databases", "oracle"])
+    assert exit_.value.code == 2

@@ -1,0 +1,260 @@
+"""The benchmarks that need a database, run in a process of their own per database:
+`python -m verka.benchmarks.dbsuite` with DATABASE_URL set prints one JSON object."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "verka.conf.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def reset() -> None:
+    """Empty the engine's tables between benchmarks so each one starts from the same state."""
+    from verka.processes import models as m
+
+    for model in (
+        m.HistoryEvent,
+        m.Variable,
+        m.ElementInstance,
+        m.Job,
+        m.UserTaskCandidate,
+        m.UserTask,
+        m.Timer,
+        m.MessageSubscription,
+        m.Incident,
+    ):
+        model.objects.all().delete()
+    m.ProcessInstance.objects.all().delete()
+
+
+def deploy(name: str, xml: str) -> None:
+    from verka.processes import services
+
+    services.deploy([(name, xml.encode())])
+
+
+# --- 1. one service task, completed by `verka worker` processes ------------------------------
+
+
+def start_workers(count: int) -> list[subprocess.Popen[bytes]]:
+    env = dict(
+        os.environ,
+        VERKA_WORKER_MODULES="verka.benchmarks.handlers",
+        VERKA_LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT),
+    )
+    return [
+        subprocess.Popen(
+            [sys.executable, "-m", "verka.cli", "worker", "--name", f"bench-{n}"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for n in range(count)
+    ]
+
+
+def wait_for_workers(count: int, timeout: float = 60) -> None:
+    from verka.worker.models import WorkerHeartbeat
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = WorkerHeartbeat.objects.filter(
+            name__startswith="bench-", stopped_at__isnull=True
+        ).count()
+        if alive >= count:
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{count} workers did not start within {timeout}s")
+
+
+def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+def one_service_task(workers: int, instances: int) -> dict[str, Any]:
+    from verka.processes import services
+    from verka.processes.models import ProcessInstance
+    from verka.worker.models import WorkerHeartbeat
+
+    reset()
+    WorkerHeartbeat.objects.all().delete()
+    procs = start_workers(workers)
+    try:
+        wait_for_workers(workers)
+        began = time.perf_counter()
+        for n in range(instances):
+            services.start_instance("bench-one-task", {"amount": 150 + n % 2})
+        started = time.perf_counter()
+        deadline = started + max(60.0, instances / 5)
+        while ProcessInstance.objects.filter(status="ACTIVE").exists():
+            if time.perf_counter() > deadline:
+                raise RuntimeError("instances did not complete in time")
+            time.sleep(0.02)
+        finished = time.perf_counter()
+    finally:
+        stop_workers(procs)
+    latencies = [
+        (ended - begun).total_seconds() * 1000
+        for begun, ended in ProcessInstance.objects.values_list("started_at", "ended_at")
+    ]
+    return {
+        "workers": workers,
+        "instances": instances,
+        "instances_per_s": instances / (finished - began),
+        "starts_per_s": instances / (started - began),
+        "latency_p50_ms": percentile(latencies, 0.50),
+        "latency_p99_ms": percentile(latencies, 0.99),
+    }
+
+
+# --- 2. ten-branch parallel split and join -------------------------------------------------
+
+
+def parallel(instances: int) -> dict[str, Any]:
+    from verka.processes import services
+
+    reset()
+    began = time.perf_counter()
+    for _ in range(instances):
+        services.start_instance("bench-parallel")
+    elapsed = time.perf_counter() - began
+    return {"instances": instances, "instances_per_s": instances / elapsed}
+
+
+# --- 3. user tasks completed through the service layer -------------------------------------
+
+
+def user_tasks(instances: int) -> dict[str, Any]:
+    from verka.processes import services
+    from verka.processes.models import UserTask
+
+    reset()
+    began = time.perf_counter()
+    for _ in range(instances):
+        services.start_instance("bench-user-task")
+    created = time.perf_counter()
+    keys = list(UserTask.objects.filter(state="CREATED").values_list("key", flat=True))
+    for key in keys:
+        services.complete_user_task(key, {"approved": True}, user="bench")
+    done = time.perf_counter()
+    return {
+        "instances": instances,
+        "starts_per_s": instances / (created - began),
+        "tasks_per_s": len(keys) / (done - created),
+    }
+
+
+# --- 5. e-service submissions over HTTP ------------------------------------------------------
+
+
+def eservice_http(clients: int, submissions: int) -> dict[str, Any]:
+    from .http_load import run_http_load
+
+    reset()
+    return run_http_load(clients, submissions)
+
+
+# --- the database's own limit --------------------------------------------------------------
+
+
+def database_limit(transactions: int) -> dict[str, Any]:
+    """Single-row INSERT + COMMIT transactions per second on one connection: the ceiling for a
+    design that commits once per step."""
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS verka_bench_limit")
+        cursor.execute("CREATE TABLE verka_bench_limit (id integer PRIMARY KEY, payload text)")
+    began = time.perf_counter()
+    for n in range(transactions):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO verka_bench_limit (id, payload) VALUES (%s, %s)", [n, "x" * 64]
+            )
+    elapsed = time.perf_counter() - began
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE verka_bench_limit")
+    return {"transactions": transactions, "transactions_per_s": transactions / elapsed}
+
+
+# --- 6. large history: inbox and indicators ------------------------------------------------
+
+
+def large_history(events: int, tasks: int) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    try:
+        from verka.workspace.bench import bench_inbox
+    except ImportError:
+        result["inbox"] = "not available"
+    else:
+        result["inbox"] = bench_inbox(tasks)
+    try:
+        from verka.goals.bench import bench_indicator
+    except ImportError:
+        result["indicator"] = "not available"
+    else:
+        result["indicator"] = bench_indicator(events)
+    return result
+
+
+def main() -> None:
+    sizes = json.loads(os.environ.get("VERKA_BENCH_SIZES", "{}"))
+    setup()
+    from django.db import connection
+
+    from . import models
+
+    deploy("bench-one-task.bpmn", models.ONE_TASK)
+    deploy("bench-parallel.bpmn", models.PARALLEL)
+    deploy("bench-user-task.bpmn", models.USER_TASK)
+    report: dict[str, Any] = {"database": connection.vendor}
+    report["one_service_task"] = [
+        one_service_task(workers, sizes.get("one_task", 2000))
+        for workers in sizes.get("workers", [1, 2, 4])
+    ]
+    report["parallel"] = parallel(sizes.get("parallel", 1000))
+    report["user_tasks"] = user_tasks(sizes.get("user_tasks", 10000))
+    report["eservice_http"] = eservice_http(sizes.get("http_clients", 8), sizes.get("http", 400))
+    report["database_limit"] = database_limit(sizes.get("limit", 2000))
+    if sizes.get("history_events", 0):
+        report["large_history"] = large_history(
+            sizes["history_events"], sizes.get("inbox_tasks", 100000)
+        )
+    reset()
+    json.dump(report, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
