@@ -17,8 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def log_in(page, base_url: str, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(base_url + "/konto/logga-in/")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("textbox", name="Användarnamn").fill(username)
+    page.get_by_label("Lösenord", exact=True).fill(password)
     page.get_by_role("button", name="Logga in").click()
 
 

@@ -52,8 +52,11 @@ DEMO_LOGINS = (
 
 @transaction.atomic
 def load_demo() -> tuple[DemoLogin, ...]:
-    """Create whatever of the demo is missing; running it again changes nothing."""
+    """Create whatever of the demo is missing; running it again changes nothing (deploying the
+    same models again keeps their versions)."""
     from verka.accounts.services import ensure_user
+
+    from .eservices import load_eservices
 
     for login in DEMO_LOGINS:
         ensure_user(
@@ -64,4 +67,5 @@ def load_demo() -> tuple[DemoLogin, ...]:
             groups=login.groups,
             superuser=login.superuser,
         )
+    load_eservices()
     return DEMO_LOGINS

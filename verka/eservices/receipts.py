@@ -27,23 +27,54 @@ def answer_rows(submission: Submission) -> list[tuple[str, str]]:
 
 
 def summarize(form: Any, data: dict[str, Any]) -> list[tuple[str, str]]:
+    """(question, answer) rows in form order; rows of a repeating group are numbered."""
     rows: list[tuple[str, str]] = []
+    lists_done: set[str] = set()
     for field in form.fields:
-        if field.repeated or not field.segments:
+        if not field.segments:
             continue
-        value: Any = data
-        for part in field.segments:
-            value = value.get(part) if isinstance(value, dict) else None
+        if field.repeated and "[]" in field.segments:
+            list_path = field.segments[: field.segments.index("[]")]
+            key = "/".join(list_path)
+            if key in lists_done:
+                continue
+            lists_done.add(key)
+            rows.extend(_list_rows(form, list_path, data))
+            continue
+        value = _lookup(data, field.segments)
         if value in (None, "", []):
             continue
         rows.append((field.label or field.key, display(value)))
-    # Repeating groups (dynamic lists): one line per row.
-    for field in form.fields:
-        if field.type == "dynamiclist" and field.segments:
-            items = data.get(field.segments[0])
-            if isinstance(items, list):
-                for number, item in enumerate(items, 1):
-                    rows.append((f"{field.label or field.key} {number}", display(item)))
+    return rows
+
+
+def _lookup(data: Any, segments: tuple[str, ...]) -> Any:
+    value = data
+    for part in segments:
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _list_rows(
+    form: Any, list_path: tuple[str, ...], data: dict[str, Any]
+) -> list[tuple[str, str]]:
+    items = _lookup(data, list_path)
+    if not isinstance(items, list):
+        return []
+    depth = len(list_path) + 1
+    members = [
+        f
+        for f in form.fields
+        if f.segments[: len(list_path)] == list_path
+        and len(f.segments) == depth + 1
+        and f.segments[len(list_path)] == "[]"
+    ]
+    rows = []
+    for number, item in enumerate(items, 1):
+        for member in members:
+            value = item.get(member.segments[-1]) if isinstance(item, dict) else None
+            if value not in (None, "", []):
+                rows.append((f"{member.label or member.key} ({number})", display(value)))
     return rows
 
 

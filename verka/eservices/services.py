@@ -102,7 +102,7 @@ def localized_schema(schema: Mapping[str, Any], language: str) -> dict[str, Any]
     def translate(component: Mapping[str, Any]) -> dict[str, Any]:
         result = dict(component)
         text = translations.get(component.get("id", ""), {})
-        for key in ("label", "description", "text", "placeholder"):
+        for key in ("label", "description", "text", "placeholder", "dateLabel", "timeLabel"):
             if isinstance(text.get(key), str):
                 result[key] = text[key]
         if isinstance(text.get("values"), Mapping) and isinstance(result.get("values"), list):
@@ -123,14 +123,36 @@ def localized_schema(schema: Mapping[str, Any], language: str) -> dict[str, Any]
 
 
 def step_schema(schema: Mapping[str, Any], form: forms.Form, step: int) -> dict[str, Any]:
-    """The part of the schema one step shows: its components, in a form of their own."""
+    """The part of the schema one step shows: its components, in a form of their own.
+
+    Components that belong to no step (texts, images, separators between steps) are shown with
+    the step that follows them, or with the last step when nothing follows."""
     steps = form.steps
     if not steps:
         return dict(schema)
-    chosen = steps[max(0, min(step, len(steps) - 1))]
-    wanted = {chosen.component.id} if chosen.component is not None else chosen.field_ids
-    components = [c for c in schema.get("components", []) if c.get("id") in wanted]
-    return {**schema, "components": components}
+    wanted_step = max(0, min(step, len(steps) - 1))
+    owner: dict[str, int] = {}
+    for candidate in steps:
+        ids = {candidate.component.id} if candidate.component is not None else candidate.field_ids
+        for component_id in ids:
+            owner[component_id] = candidate.index
+    components = list(schema.get("components", []))
+    chosen = []
+    pending: list[Mapping[str, Any]] = []
+    last_owner = 0
+    for component in components:
+        index = owner.get(component.get("id", ""))
+        if index is None:
+            pending.append(component)
+            continue
+        if index == wanted_step:
+            chosen.extend(pending)
+            chosen.append(component)
+        pending = []
+        last_owner = index
+    if pending and last_owner == wanted_step:
+        chosen.extend(pending)
+    return {**schema, "components": chosen}
 
 
 # --- drafts ---------------------------------------------------------------------------------

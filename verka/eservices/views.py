@@ -115,13 +115,24 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
             "draft": draft,
             "step": step,
             "step_number": step + 1,
-            "steps": [s.label or _("Steg %(n)s") % {"n": s.index + 1} for s in steps] or [""],
+            "steps": [_step_label(s) for s in steps] or [eservice.title],
+            "step_count": max(len(steps), 1),
             "is_last": step >= last_step,
             "step_schema": services.step_schema(schema, start.form, step),
             "errors": [(e.path, e.message(_language()), e.field_id) for e in errors],
         },
         status=400 if errors else 200,
     )
+
+
+def _step_label(step: Any) -> str:
+    """A group's label, else the first labelled field of a run of loose fields."""
+    if step.label:
+        return str(step.label)
+    for field in step.fields:
+        if field.label:
+            return str(field.label)
+    return _("Steg %(n)s") % {"n": step.index + 1}
 
 
 @require_POST
