@@ -18,7 +18,9 @@ log = logging.getLogger(__name__)
 
 
 def start(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/start.html")
+    from verka.eservices.services import catalogue
+
+    return render(request, "portal/start.html", {"eservices": list(catalogue()[:12])})
 
 
 def localized_path(path: str, language: str) -> str:
