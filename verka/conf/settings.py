@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "verka.portal",
     "verka.worker",
     "verka.processes",
+    "verka.connectors",
     "verka.eservices",
     "verka.cases",
     "verka.workspace",
@@ -189,6 +190,10 @@ VERKA_SITE_LOGO = os.environ.get("VERKA_SITE_LOGO", "")  # URL or static path; e
 # Python modules `verka worker` imports at start: they register job handlers by job type
 # (see verka.processes.worker.job_handler).
 VERKA_WORKER_MODULES = env_list("VERKA_WORKER_MODULES", "")
+
+# The verka-http connector refuses private and loopback addresses unless allowed here.
+VERKA_HTTP_ALLOWED_HOSTS = env_list("VERKA_HTTP_ALLOWED_HOSTS", "")
+VERKA_HTTP_ALLOW_PRIVATE = env_bool("VERKA_HTTP_ALLOW_PRIVATE", False)
 
 LOG_FORMAT = os.environ.get("VERKA_LOG_FORMAT", "json")
 LOG_LEVEL = os.environ.get("VERKA_LOG_LEVEL", "INFO")

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ConnectorsConfig(AppConfig):
+    name = "verka.connectors"
+    label = "connectors"
+    verbose_name = _("Kopplingar")
+
+    def ready(self) -> None:
+        from . import http  # noqa: F401 - registers the verka-http job handler
