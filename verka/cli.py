@@ -152,6 +152,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("VERKA_DEBUG", "false")
+    # The demo runs offline: its stand-in maintenance system lives in Verka itself.
+    os.environ.setdefault("VERKA_DEMO_SERVICES", "true")
+    os.environ.setdefault("VERKA_DEMO_IDP", "true")
+    os.environ.setdefault(
+        "VERKA_SECRET_MAINTENANCE_API_URL", f"http://127.0.0.1:{args.port}/demo-drift/api/v1"
+    )
+    os.environ.setdefault("VERKA_HTTP_ALLOWED_HOSTS", "127.0.0.1")
+    os.environ.setdefault("VERKA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
     setup_django()
     from verka.demo import load_demo
 

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from django.test import override_settings
 
-from verka.connectors.http import call, check_destination, RefusedAddress
+from verka.connectors.http import RefusedAddress, call, check_destination
 from verka.demo.eservices import with_translations
 from verka.demo.models import resources
 from verka.processes import services
@@ -28,7 +28,7 @@ class StandIn:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 owner.requests.append(
                     {

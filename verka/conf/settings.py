@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "verka.workspace",
     "verka.goals",
     "verka.api",
+    "verka.demoservices",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +191,9 @@ VERKA_SITE_LOGO = os.environ.get("VERKA_SITE_LOGO", "")  # URL or static path; e
 # Python modules `verka worker` imports at start: they register job handlers by job type
 # (see verka.processes.worker.job_handler).
 VERKA_WORKER_MODULES = env_list("VERKA_WORKER_MODULES", "")
+
+# `verka demo` turns these on: a stand-in maintenance system (and other demo services).
+VERKA_DEMO_SERVICES = env_bool("VERKA_DEMO_SERVICES", False)
 
 # The verka-http connector refuses private and loopback addresses unless allowed here.
 VERKA_HTTP_ALLOWED_HOSTS = env_list("VERKA_HTTP_ALLOWED_HOSTS", "")

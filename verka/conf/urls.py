@@ -9,6 +9,7 @@ from verka.portal import views as portal_views
 urlpatterns = [
     path("health", portal_views.health, name="health"),
     path("sprak/", portal_views.switch_language, name="set_language"),
+    path("demo-drift/", include("verka.demoservices.maintenance")),
     # The API is language-neutral: no /en/ prefix.
     path("api/", include("verka.api.urls")),
 ]
@@ -18,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("e-tjanster/", include("verka.eservices.urls")),
     path("mina-sidor/", include("verka.cases.urls")),
     path("handlaggning/", include("verka.workspace.urls")),
+    path("mal/", include("verka.goals.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
