@@ -8,4 +8,9 @@ class ConnectorsConfig(AppConfig):
     verbose_name = _("Kopplingar")
 
     def ready(self) -> None:
+        from verka.worker.runner import WorkSource, register
+
         from . import http  # noqa: F401 - registers the verka-http job handler
+        from .webhooks import deliver_due
+
+        register(WorkSource("webhooks", deliver_due))

@@ -1,0 +1,9 @@
+from django.contrib import admin
+
+from .models import Webhook
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("name", "url", "active", "delivered_up_to", "failures", "last_error")
+    readonly_fields = ("delivered_up_to", "failures", "retry_at", "last_error")
