@@ -192,6 +192,13 @@ VERKA_SITE_LOGO = os.environ.get("VERKA_SITE_LOGO", "")  # URL or static path; e
 # (see verka.processes.worker.job_handler).
 VERKA_WORKER_MODULES = env_list("VERKA_WORKER_MODULES", "")
 
+# OpenID Connect providers for citizens and staff (docs/operations.md lists the variables).
+from verka.accounts.oidc_config import providers_from_environ  # noqa: E402
+
+VERKA_OIDC_PROVIDERS = providers_from_environ(os.environ)
+# The demo's own identity provider with test personas, at /demo-idp/ (`verka demo` turns it on).
+VERKA_DEMO_IDP = env_bool("VERKA_DEMO_IDP", False)
+
 # `verka demo` turns these on: a stand-in maintenance system (and other demo services).
 VERKA_DEMO_SERVICES = env_bool("VERKA_DEMO_SERVICES", False)
 

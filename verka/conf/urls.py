@@ -10,6 +10,7 @@ urlpatterns = [
     path("health", portal_views.health, name="health"),
     path("sprak/", portal_views.switch_language, name="set_language"),
     path("demo-drift/", include("verka.demoservices.maintenance")),
+    path("demo-idp/", include("verka.accounts.demo_idp_urls")),
     # The API is language-neutral: no /en/ prefix.
     path("api/", include("verka.api.urls")),
 ]
