@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -19,7 +20,10 @@ def compile_catalogs(root: Path = PACKAGE_DIR, *, force: bool = False) -> list[P
             continue
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file, locale=po_path.parent.parent.name)
-        with mo_path.open("wb") as mo_file:
+        # Written aside and moved into place: processes starting at once never read half a file.
+        partial = mo_path.with_suffix(f".mo.{os.getpid()}")
+        with partial.open("wb") as mo_file:
             write_mo(mo_file, catalog)
+        os.replace(partial, mo_path)
         written.append(mo_path)
     return written
