@@ -208,3 +208,18 @@ def test_another_citizen_cannot_see_the_receipt(client, anna, permit_eservice):
     assert client.get(f"/e-tjanster/kvitto/{case}/").status_code == 404
     assert client.get(f"/e-tjanster/kvitto/{case}/pdf/").status_code == 404
     assert client.get("/e-tjanster/kvitto/BYG-2026-999999/").status_code == 404
+
+
+def test_a_receipt_e_mail_lost_in_a_crash_is_sent_by_the_worker(client, anna, permit_eservice):
+    from verka.eservices.services import send_pending_receipts
+
+    post_step(client, 0, {"property": "A 1:1"})
+    post_step(client, 1, {"property": "A 1:1"})
+    token = str(Draft.objects.get().submit_token)
+    client.post("/e-tjanster/bygglov/ansok/granska/", {"submit_token": token})
+    # The on-commit send never ran (as if the process died right after the commit).
+    assert len(mail.outbox) == 0
+    assert Submission.objects.get().receipt_sent_at is None
+    assert send_pending_receipts() == 1
+    assert send_pending_receipts() == 0
+    assert len(mail.outbox) == 1

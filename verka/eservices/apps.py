@@ -6,3 +6,10 @@ class EServicesConfig(AppConfig):
     name = "verka.eservices"
     label = "eservices"
     verbose_name = _("E-tjänster")
+
+    def ready(self) -> None:
+        from verka.worker.runner import WorkSource, register
+
+        from .services import send_pending_receipts
+
+        register(WorkSource("receipts", lambda worker_name: send_pending_receipts()))

@@ -135,6 +135,9 @@ class Submission(models.Model):
     process_instance_key = models.BigIntegerField(null=True, blank=True, db_index=True)
     email = models.EmailField(blank=True)
     language = models.CharField(max_length=8, default="sv")
+    # The confirmation e-mail is sent by the worker from this row (an outbox), so a crash right
+    # after the submit commits cannot lose it.
+    receipt_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-submitted_at"]

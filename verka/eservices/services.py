@@ -361,15 +361,26 @@ def submit(draft: Draft, submit_token: str, *, language: str = "sv") -> Submissi
         submission.process_instance_key = instance.key
         submission.save(update_fields=["process_instance_key"])
         draft.delete()
-        transaction.on_commit(lambda: _send_receipt(submission.pk))
+        # Try at once after commit; the worker's receipt source retries whatever is left.
+        transaction.on_commit(lambda: send_pending_receipts(limit=1, only=submission.pk))
     log.info("application submitted", extra={"case": case_number, "eservice": eservice.slug})
     return submission
 
 
-def _send_receipt(submission_id: int) -> None:
+def send_pending_receipts(limit: int = 20, only: int | None = None) -> int:
+    """Send confirmation e-mails not sent yet (worker source and right after a submit)."""
     from .receipts import send_receipt_email
 
-    try:
-        send_receipt_email(Submission.objects.get(pk=submission_id))
-    except Exception as error:  # the case exists; a failed e-mail must not undo it
-        log.warning("receipt e-mail failed", extra={"error": type(error).__name__})
+    pending = Submission.objects.filter(receipt_sent_at__isnull=True).exclude(email="")
+    if only is not None:
+        pending = pending.filter(pk=only)
+    sent = 0
+    for submission in pending.order_by("submitted_at")[:limit]:
+        try:
+            send_receipt_email(submission)
+        except Exception as error:  # the case exists; the e-mail is retried by the worker
+            log.warning("receipt e-mail failed", extra={"error": type(error).__name__})
+            continue
+        Submission.objects.filter(pk=submission.pk).update(receipt_sent_at=timezone.now())
+        sent += 1
+    return sent
