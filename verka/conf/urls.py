@@ -11,6 +11,7 @@ urlpatterns = [
     path("sprak/", portal_views.switch_language, name="set_language"),
     path("demo-drift/", include("verka.demoservices.maintenance")),
     path("demo-idp/", include("verka.accounts.demo_idp_urls")),
+    path("webhooks/", include("verka.connectors.inbound")),
     # The API is language-neutral: no /en/ prefix.
     path("api/", include("verka.api.urls")),
 ]

@@ -44,3 +44,25 @@ class Webhook(models.Model):
             latest = HistoryEvent.objects.order_by("-id").values_list("id", flat=True).first()
             self.delivered_up_to = latest or 0
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class InboundWebhook(models.Model):
+    """Another system tells Verka something by POSTing JSON to /webhooks/<slug>/, signed with the
+    shared secret; Verka publishes it as a message that waiting instances correlate to."""
+
+    slug = models.SlugField(unique=True)
+    secret = models.CharField(_("hemlighet"), max_length=500)
+    message_name = models.CharField(_("meddelande"), max_length=255)
+    # FEEL over the posted JSON's top-level keys, e.g. `=faultId` or `=ticket.reference`.
+    correlation_key = models.CharField(_("korrelationsnyckel"), max_length=500)
+    # FEEL giving the message's variables; empty: the posted JSON object itself.
+    variables = models.CharField(_("variabler"), max_length=2000, blank=True)
+    time_to_live_seconds = models.PositiveIntegerField(default=3600)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("inkommande webhook")
+        verbose_name_plural = _("inkommande webhooks")
+
+    def __str__(self) -> str:
+        return self.slug
