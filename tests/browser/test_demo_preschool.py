@@ -1,5 +1,7 @@
-"""The demo guardian applies for a preschool place in the browser, through the demo
-municipality's real models and forms, with axe-core clean on every page."""
+"""The demo citizens in the browser, through the demo municipality's real models and forms:
+the guardian applies for a preschool place, sees the case on My pages, accepts the offered
+place and sees the decision; the builder applies for a building permit, answers a completion
+request and sees the decision. axe-core finds nothing on any page they visit."""
 
 from __future__ import annotations
 
@@ -8,9 +10,12 @@ from datetime import date, timedelta
 
 import pytest
 
+from verka.cases.models import CaseDocument
 from verka.demo import load_demo
 from verka.eservices.models import Submission
+from verka.processes import services
 from verka.processes.models import ProcessInstance, UserTask
+from verka.processes.worker import poll_jobs
 
 from .conftest import assert_accessible
 
@@ -73,3 +78,102 @@ def test_guardian_applies_for_a_preschool_place(live_server, page):
     assert instance.bpmn_process_id == "preschoolPlacement"
     offer = UserTask.objects.get(process_instance=instance, state="CREATED")
     assert offer.element_id == "offerPlace"
+
+    # The placement officer offers a place (the staff workspace has its own browser test).
+    offered = (date.today() + timedelta(days=150)).isoformat()
+    services.complete_user_task(
+        offer.key,
+        {"offeredPreschool": "solrosen", "offeredStartDate": offered, "offerMessage": "Välkommen!"},
+        user="petra",
+    )
+    poll_jobs("test-worker")
+
+    page.goto(live_server.url + "/mina-sidor/")
+    row = page.get_by_role("row").filter(has_text=case_number)
+    assert "Väntar på dig" in row.inner_text()
+    assert_accessible(page)
+    page.get_by_role("link", name=case_number).click()
+    page.wait_for_selector("#case-number")
+    assert_accessible(page)
+    page.get_by_role("link", name="Svara på erbjudandet").first.click()
+    page.wait_for_selector(".fjs-form")
+    assert_accessible(page)
+    page.get_by_label("Jag tackar ja till platsen").check()
+    page.get_by_role("button", name="Skicka svar").click()
+    page.wait_for_selector("text=Tack! Ditt svar är skickat.")
+
+    poll_jobs("test-worker")  # the placement decision is written by the worker
+    assert ProcessInstance.objects.get(key=instance.key).status == "COMPLETED"
+    page.reload()
+    assert "Beslutat" in page.locator("#case-status").inner_text()
+    decision = CaseDocument.objects.get(submission=submission, kind="decision")
+    assert page.get_by_role("link", name=decision.title).first.is_visible()
+    assert_accessible(page)
+
+
+def test_builder_answers_a_completion_request_and_gets_a_decision(live_server, page, tmp_path):
+    load_demo()
+    log_in(page, live_server.url, "bertil", "demo-bertil")
+    page.goto(live_server.url + "/e-tjanster/bygglov/")
+    page.get_by_role("link", name="Starta e-tjänsten").click()
+    page.wait_for_selector(".fjs-form")
+    field(page, "Namn").fill("Bertil Bengtsson")
+    field(page, "Person- eller organisationsnummer").fill("19700202-3456")
+    field(page, "E-post").fill("bertil@example.se")
+    page.get_by_role("button", name="Nästa").click()
+
+    page.wait_for_selector("text=Fastighetsbeteckning")
+    field(page, "Fastighetsbeteckning").fill("Exempel 1:23")
+    choose(page, "Åtgärd", "Tillbyggnad")
+    field(page, "Beskriv åtgärden").fill("Tillbyggnad av garage, 25 m².")
+    drawing = tmp_path / "plan.pdf"
+    drawing.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    page.get_by_label("Jag intygar att uppgifterna är riktiga").check()
+    page.wait_for_timeout(400)  # form-js applies changes debounced; let it settle first
+    page.locator("input[type=file]").set_input_files(str(drawing))
+    page.get_by_role("button", name="Granska").click()
+    page.wait_for_url("**/granska/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Skicka in ansökan").click()
+    page.wait_for_selector("#case-number")
+    case_number = page.locator("#case-number").inner_text()
+    submission = Submission.objects.get(case_number=case_number)
+    key = submission.process_instance_key
+
+    def staff_completes(element_id: str, variables: dict) -> None:
+        task = UserTask.objects.get(process_instance_id=key, element_id=element_id, state="CREATED")
+        services.complete_user_task(task.key, variables, user="olle")
+        poll_jobs("test-worker")
+
+    staff_completes(
+        "checkCompleteness",
+        {
+            "completeness": "incomplete",
+            "missingInformation": "Fasadritning saknas.",
+            "completionDueDate": (date.today() + timedelta(days=14)).isoformat(),
+        },
+    )
+    page.goto(live_server.url + "/mina-sidor/")
+    assert "Väntar på dig" in page.get_by_role("row").filter(has_text=case_number).inner_text()
+    page.get_by_role("link", name=case_number).click()
+    page.wait_for_selector("#case-number")
+    task_link = page.locator("a[href*='/uppgift/']").first
+    task_link.click()
+    page.wait_for_selector(".fjs-form")
+    assert "Fasadritning saknas." in page.content()
+    assert_accessible(page)
+    page.locator("input[type=file]").set_input_files(str(drawing))
+    field(page, "Kommentar").fill("Fasadritningen bifogas.")
+    page.get_by_role("button", name="Skicka svar").click()
+    page.wait_for_selector("text=Tack! Ditt svar är skickat.")
+
+    staff_completes("checkCompleteness", {"completeness": "complete"})
+    staff_completes(
+        "decide",
+        {"decision": "granted", "decisionMotivation": "Åtgärden följer detaljplanen."},
+    )
+    poll_jobs("test-worker")
+    page.reload()
+    assert "Beslutat" in page.locator("#case-status").inner_text()
+    assert CaseDocument.objects.filter(submission=submission, kind="decision").exists()
+    assert_accessible(page)

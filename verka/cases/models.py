@@ -78,3 +78,14 @@ class CaseAccess(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+
+class SentEmail(models.Model):
+    """An e-mail sent by a `verka-email` job: a retried job finds its row and sends nothing."""
+
+    job_key = models.BigIntegerField(unique=True)
+    submission = models.ForeignKey(
+        Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails"
+    )
+    template = models.CharField(max_length=100)
+    sent_at = models.DateTimeField()

@@ -1,0 +1,76 @@
+// Answering a task on My pages: renders the task's form with the form-js viewer, opened with the
+// case variables the form refers to, uploads picked files, and sends the answers. The server
+// validates them again with the same rules (verka/engine/forms) before the task is completed.
+(function () {
+  "use strict";
+
+  var formElement = document.getElementById("task-form");
+  var container = document.getElementById("form-container");
+  if (!formElement || !container || !window.FormViewer) {
+    return;
+  }
+  var schema = JSON.parse(document.getElementById("task-schema").textContent);
+  var data = JSON.parse(document.getElementById("task-data").textContent) || {};
+  var hidden = document.getElementById("answers");
+  var status = document.getElementById("task-status");
+  var csrf = formElement.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var viewer = new FormViewer.Form({ container: container });
+  var sending = false;
+
+  function say(text) {
+    if (status) { status.textContent = text; }
+  }
+
+  // form-js keeps picked files in the browser and puts a "files::…" reference in the data;
+  // each is uploaded here and replaced by the stored files' references.
+  function uploadFiles(answers, files) {
+    var uploads = [];
+    Object.keys(answers).forEach(function (key) {
+      var value = answers[key];
+      if (typeof value !== "string" || value.indexOf("files::") !== 0 || !files || !files.get) { return; }
+      var picked = files.get(value) || [];
+      uploads.push(Promise.all(picked.map(function (file) {
+        var body = new FormData();
+        body.append("field", key);
+        body.append("file", file);
+        return fetch(formElement.dataset.uploadUrl, {
+          method: "POST",
+          headers: { "X-CSRFToken": csrf },
+          credentials: "same-origin",
+          body: body
+        }).then(function (response) {
+          return response.json().then(function (json) {
+            if (!response.ok) { throw new Error(json.title || String(response.status)); }
+            return json;
+          });
+        });
+      })).then(function (references) { answers[key] = references; }));
+    });
+    return Promise.all(uploads).then(function () { return answers; });
+  }
+
+  viewer.importSchema(schema, data).then(function () {
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
+  });
+
+  formElement.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (sending) { return; }
+    var result = viewer.submit();
+    if (Object.keys(result.errors || {}).length) {
+      var first = container.querySelector("[aria-invalid=true], .fjs-has-errors input, .fjs-has-errors select, .fjs-has-errors textarea");
+      if (first && first.focus) { first.focus(); }
+      return;
+    }
+    sending = true;
+    say(formElement.dataset.sendingText);
+    uploadFiles(result.data || {}, result.files).then(function (answers) {
+      hidden.value = JSON.stringify(answers);
+      formElement.submit();
+    }).catch(function (error) {
+      sending = false;
+      say(formElement.dataset.uploadFailedText + ": " + error.message);
+    });
+  });
+}());
