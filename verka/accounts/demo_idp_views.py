@@ -131,9 +131,7 @@ def _authorize(request: HttpRequest, params: dict[str, str]) -> HttpResponse:
     except DemoIdpError as error:
         if error.error in {"invalid_client", "invalid_redirect_uri"}:
             # Never redirect to an address that is not known to be Verka's own.
-            return render(
-                request, "accounts/demo_idp/error.html", {"error": error}, status=400
-            )
+            return render(request, "accounts/demo_idp/error.html", {"error": error}, status=400)
         return _back(params, {"error": error.error, "error_description": error.description})
     people = [p for p in demo_idp.personas() if p.kind == kind]
     problem = ""

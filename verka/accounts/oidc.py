@@ -283,7 +283,7 @@ def _sign_in(
     }
     log.info(
         "oidc login succeeded",
-        extra={"provider": provider.name, "user_id": user.pk, "created": created},
+        extra={"provider": provider.name, "user_id": user.pk, "new_user": created},
     )
     return LoginResult(
         user=user,

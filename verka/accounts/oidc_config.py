@@ -34,6 +34,8 @@ KINDS = ("citizen", "staff")
 TOKEN_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+# Names of Verka's demo identity provider clients (verka.accounts.demo_idp.RP_PROVIDERS).
+RESERVED_NAMES = {"demo", "demo-personal"}
 
 
 class ProviderConfigError(ValueError):
@@ -112,12 +114,16 @@ def parse_provider(entry: Mapping[str, Any], *, where: str) -> Provider:
     known = {field.name for field in fields(Provider)}
     unknown = sorted(set(entry) - known)
     if unknown:
-        raise ProviderConfigError(f"{where}: unknown keys {unknown}; expected some of {sorted(known)}")
+        raise ProviderConfigError(
+            f"{where}: unknown keys {unknown}; expected some of {sorted(known)}"
+        )
     name = str(entry.get("name", "")).strip().lower()
     if not _NAME.match(name):
         raise ProviderConfigError(
             f"{where}: name {name!r} must be 1–40 lowercase letters, digits or '-'"
         )
+    if name in RESERVED_NAMES and not entry.get("demo"):
+        raise ProviderConfigError(f"{where}: the name {name!r} is reserved for the demo IdP")
     values = {key: entry[key] for key in entry if key in known}
     values["name"] = name
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.conf import settings
@@ -19,8 +18,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import oidc
 from .models import User
-
-log = logging.getLogger(__name__)
 
 # reason -> (heading, explanation, HTTP status)
 FAILURES: dict[str, tuple[Any, Any, int]] = {
@@ -80,8 +77,10 @@ def safe_next(request: HttpRequest, value: str | None) -> str:
 
 
 def default_redirect(user: Any) -> str:
-    """Citizens go to My pages, staff to the start page (their inbox once it exists)."""
-    names = ["cases:list"] if getattr(user, "kind", "") == User.Kind.CITIZEN else []
+    """Citizens go to My pages, staff to their task inbox."""
+    names = (
+        ["cases:list"] if getattr(user, "kind", "") == User.Kind.CITIZEN else ["workspace:inbox"]
+    )
     for name in [*names, "portal:start"]:
         try:
             return reverse(name)
@@ -106,7 +105,9 @@ class VerkaLoginView(LoginView):
     audience = "citizen"
 
     def get_redirect_url(self) -> str:
-        return safe_next(self.request, self.request.POST.get("next") or self.request.GET.get("next"))
+        return safe_next(
+            self.request, self.request.POST.get("next") or self.request.GET.get("next")
+        )
 
     def get_default_redirect_url(self) -> str:
         return default_redirect(self.request.user)
@@ -139,13 +140,12 @@ def failure_page(
     retry = reverse("accounts:login")
     if next_url:
         retry += "?" + urlencode({"next": next_url})
-    response = render(
+    return render(
         request,
         "accounts/login_failed.html",
         {"heading": heading, "explanation": explanation, "retry_url": retry},
         status=status,
     )
-    return response
 
 
 @never_cache
@@ -172,8 +172,9 @@ def oidc_callback(request: HttpRequest, provider: str) -> HttpResponse:
         result = oidc.finish_login(request, configured)
     except oidc.LoginFailed as failure:
         oidc.log_failure(configured.name, failure)
-        return _in_language(failure.language, lambda: failure_page(request, failure, failure.next_url))
-    except Exception as exc:  # noqa: BLE001 - a citizen never sees a traceback
+        with _language(failure.language):
+            return failure_page(request, failure, failure.next_url)
+    except Exception as exc:  # a citizen never sees a traceback
         oidc.log_unexpected(configured.name, exc)
         return failure_page(request, oidc.LoginFailed("invalid_token"))
     remembered = request.session.get(oidc.SESSION_KEY)
@@ -182,16 +183,15 @@ def oidc_callback(request: HttpRequest, provider: str) -> HttpResponse:
     request.session[oidc.SESSION_KEY] = remembered
     target = safe_next(request, result.next_url)
     if not target:
-        target = _in_language(result.language, lambda: default_redirect(result.user))
+        with _language(result.language):
+            target = default_redirect(result.user)
     return HttpResponseRedirect(target)
 
 
-def _in_language(language: str, make: Any) -> Any:
+def _language(language: str) -> translation.override:
     """The callback URL has no language prefix; answer in the language the login started in."""
-    if language in {code for code, _name in settings.LANGUAGES}:
-        with translation.override(language):
-            return make()
-    return make()
+    known = {code for code, _name in settings.LANGUAGES}
+    return translation.override(language if language in known else translation.get_language())
 
 
 @never_cache

@@ -218,6 +218,7 @@ class UserTask(models.Model):
         indexes = [
             models.Index(fields=["state", "due_date"]),
             models.Index(fields=["state", "created_at"]),
+            models.Index(fields=["state", "-priority", "due_date"], name="processes_task_priority"),
         ]
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "DeploymentError",
     "DeploymentMissing",
     "activate_jobs",
+    "assign_user_task",
     "broadcast_signal",
     "cancel_instance",
     "complete_job",
@@ -485,6 +486,18 @@ def update_job(
 
 
 # --- user tasks ---------------------------------------------------------------------------
+
+
+def assign_user_task(
+    task_key: int, assignee: str, *, expected: Sequence[str] | None = None
+) -> None:
+    """Set (or clear, with "") an open task's assignee. With `expected`, only while the current
+    assignee is one of those: two officers claiming at once cannot both win."""
+    query = UserTask.objects.filter(key=task_key, state=UserTask.State.CREATED)
+    if expected is not None:
+        query = query.filter(assignee__in=list(expected))
+    if query.update(assignee=assignee) != 1:
+        raise CommandRejected(f"user task {task_key} is not open or was assigned meanwhile")
 
 
 def complete_user_task(

@@ -1,0 +1,1 @@
+"""Staff workspace: task inbox, task and case views, operations for the digitalisation team."""

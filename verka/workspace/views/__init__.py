@@ -1,0 +1,1 @@
+"""Views of the staff workspace: inbox, task, case and operations pages."""
