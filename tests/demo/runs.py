@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
+from verka.demo.models import resources
 from verka.processes import codec, services
 from verka.processes.models import ElementInstance, ProcessInstance, UserTask, Variable
 
-MODELS = Path(__file__).parents[2] / "verka" / "demo" / "models"
-DEPLOYABLE = (".bpmn", ".dmn", ".form")
-
-
-def deployable_files() -> list[Path]:
-    return sorted(p for p in MODELS.iterdir() if p.suffix in DEPLOYABLE)
-
 
 def deploy_demo() -> services.DeploymentResult:
-    return services.deploy([(p.name, p.read_bytes()) for p in deployable_files()])
-
-
-def variables(instance_key: int) -> dict[str, Any]:
-    rows = Variable.objects.filter(process_instance_id=instance_key, scope_key=instance_key)
-    return {row.name: codec.from_json_text(row.value) for row in rows}
+    return services.deploy(resources())
 
 
 def plain(instance_key: int) -> dict[str, Any]:
@@ -63,17 +51,5 @@ def active_elements(instance_key: int) -> list[str]:
     return sorted(
         ElementInstance.objects.filter(process_instance_id=instance_key, state="ACTIVE")
         .exclude(element_id=ProcessInstance.objects.get(key=instance_key).bpmn_process_id)
-        .values_list("element_id", flat=True)
-    )
-
-
-def completed_elements(instance_key: int) -> list[str]:
-    from verka.processes.models import HistoryEvent
-
-    return list(
-        HistoryEvent.objects.filter(
-            process_instance_key=instance_key, event_type="ELEMENT_COMPLETED"
-        )
-        .order_by("id")
         .values_list("element_id", flat=True)
     )
