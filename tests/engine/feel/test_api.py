@@ -135,3 +135,22 @@ def test_diagnostics_collect_every_problem() -> None:
 
 def test_benchmark_reports_a_rate() -> None:
     assert bench_conditions(3000) > 1000
+
+
+def test_constant_parts_are_computed_once_but_problems_are_reported_every_time() -> None:
+    expression = parse_expression("1 / 0")
+    for _ in range(2):
+        diagnostics = Diagnostics()
+        assert expression.evaluate({}, diagnostics) is None
+        assert diagnostics.messages == ["division by zero (line 1, column 3)"]
+    lists = parse_expression("[1, 2]")
+    first, second = lists.evaluate(), lists.evaluate()
+    assert first == second and first is not second
+    assert evaluate_unary_tests("[5..9]", Decimal(7)) is True
+    assert evaluate_unary_tests("[5..9]", Decimal(10)) is False
+
+
+def test_an_invalid_named_type_is_reported_not_raised() -> None:
+    diagnostics = Diagnostics()
+    assert evaluate("1 instance of tBad", types={"tBad": "list<"}, diagnostics=diagnostics) is None
+    assert diagnostics.messages[0].startswith("type 'tBad' is not a valid FEEL type: ")

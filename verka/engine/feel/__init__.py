@@ -66,7 +66,13 @@ def _is_one_word(name: str) -> bool:
 
 
 def _multi_word(names: Iterable[str]) -> tuple[str, ...]:
-    found = [name for name in names if not _is_one_word(name)]
+    # On the hot path of evaluate(): one dict lookup per known one-word name.
+    cache = _one_word_cache
+    found: list[str] = []
+    for name in names:
+        if cache.get(name) or not isinstance(name, str) or _is_one_word(name):
+            continue
+        found.append(name)
     return tuple(sorted(set(found))) if found else ()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -29,6 +31,7 @@ from verka.engine.feel.unary import compile_in, compile_unary_tests
 from verka.engine.feel.values import (
     Diagnostics,
     FeelFunction,
+    Range,
     Value,
     from_python,
     temporal_module,
@@ -112,6 +115,8 @@ class Compiler:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        # Nodes whose value was computed at compile time (ids, as nodes are compared by value).
+        self.constant: set[int] = set()
 
     def where(self, offset: int) -> str:
         line, column = line_and_column(self.text, offset)
@@ -119,7 +124,26 @@ class Compiler:
 
     def compile(self, node: ast.Node) -> Evaluator:
         method: Callable[[ast.Node], Evaluator] = getattr(self, "c_" + type(node).__name__)
-        return method(node)
+        run = method(node)
+        if type(node) in _FOLDABLE and all(id(c) in self.constant for c in _children(node)):
+            return self.fold(node, run)
+        return run
+
+    def fold(self, node: ast.Node, run: Evaluator) -> Evaluator:
+        """Compute a node made only of constants once (`[5..9]` in a decision table).
+
+        Only immutable values without problems are kept: a problem must be reported on every
+        evaluation, and a list or context handed out could be changed by its receiver.
+        """
+        diagnostics = Diagnostics()
+        try:
+            value = run(Scope({}, None, diagnostics))
+        except Exception:  # the problem shows again when the expression is evaluated
+            return run
+        if diagnostics.messages or not _immutable(value):
+            return run
+        self.constant.add(id(node))
+        return lambda scope: value
 
     def guarded(self, offset: int, run: Callable[[Scope], Value]) -> Evaluator:
         """Wrap an evaluator whose problems become a diagnostic and null."""
@@ -378,6 +402,45 @@ class Compiler:
         return invoke
 
 
+_FOLDABLE = frozenset(
+    {
+        ast.Literal,
+        ast.TemporalLiteral,
+        ast.Negation,
+        ast.Arithmetic,
+        ast.Comparison,
+        ast.Between,
+        ast.And,
+        ast.Or,
+        ast.If,
+        ast.RangeLiteral,
+        ast.UnaryComparison,
+    }
+)
+
+
+def _children(node: ast.Node) -> list[ast.Node]:
+    children: list[ast.Node] = []
+    for field in dataclasses.fields(node):
+        value = getattr(node, field.name)
+        if isinstance(value, ast.Node):
+            children.append(value)
+    return children
+
+
+def _immutable(value: Value) -> bool:
+    if value is None or type(value) in (Decimal, str, bool) or isinstance(value, datetime.date):
+        return True
+    if isinstance(value, Range):
+        return _immutable(value.start) and _immutable(value.end)
+    module = temporal_module()
+    return module is not None and type(value) in (
+        module.Time,
+        module.YearsMonthsDuration,
+        module.DaysTimeDuration,
+    )
+
+
 def _and(a: Value, b: Value) -> Value:
     if a is False or b is False:
         return False
@@ -437,8 +500,10 @@ class UnaryTests:
         if diagnostics is None:
             diagnostics = Diagnostics()
         scope = Scope(_EMPTY if context is None else context, None, diagnostics, types, True)
+        if type(input_value) not in _PLAIN_INPUTS:
+            input_value = from_python(input_value)
         try:
-            return self._run(scope, from_python(input_value))
+            return self._run(scope, input_value)
         except RecursionError:
             diagnostics.report("the unary tests nest too deeply to evaluate")
         except Exception as error:  # evaluation must never raise to the caller
@@ -450,3 +515,4 @@ class UnaryTests:
 
 
 _EMPTY: Mapping[str, Value] = {}
+_PLAIN_INPUTS = frozenset({Decimal, str, bool, type(None), datetime.date, datetime.datetime})

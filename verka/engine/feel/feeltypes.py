@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 from verka.engine.feel import ast
+from verka.engine.feel.errors import FeelError
 from verka.engine.feel.operators import EvaluationProblem
 from verka.engine.feel.values import FeelFunction, Range, Value, type_name
 
@@ -56,6 +58,7 @@ def canonical(name: str) -> str:
     return _ALIASES.get(name, name)
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_type_text(text: str) -> ast.TypeRef:
     # Imported here because the parser module is heavier and only needed for named types.
     from verka.engine.feel.parser import Parser
@@ -111,8 +114,15 @@ def _named_instance(value: Value, name: str, types: TypeResolver | None) -> bool
     if definition is None:
         raise EvaluationProblem(f"unknown type '{name}'")
     if isinstance(definition, str):
-        return instance_of(value, parse_type_text(definition), types)
+        return instance_of(value, _defined_type(name, definition), types)
     return definition(value) is True
+
+
+def _defined_type(name: str, definition: str) -> ast.TypeRef:
+    try:
+        return parse_type_text(definition)
+    except FeelError as error:
+        raise EvaluationProblem(f"type '{name}' is not a valid FEEL type: {error}") from None
 
 
 def _function_instance(
@@ -136,7 +146,7 @@ def _resolve(type_ref: ast.TypeRef, types: TypeResolver | None) -> ast.TypeRef:
         return type_ref
     definition = types.get(type_ref.name)
     if isinstance(definition, str):
-        return parse_type_text(definition)
+        return _defined_type(type_ref.name, definition)
     return type_ref
 
 

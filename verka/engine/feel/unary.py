@@ -38,6 +38,8 @@ def matches(value: Value, expected: Value, uses_input: bool, lenient_boolean: bo
     value when any element equals it (or is a range containing it); a range when it contains
     it; anything else must be equal to it.
     """
+    if type(expected) is Range:
+        return in_range(value, expected)
     if isinstance(expected, bool) and (
         uses_input or (lenient_boolean and not isinstance(value, bool))
     ):
@@ -72,6 +74,18 @@ def compile_positive_test(compiler: NodeCompiler, node: ast.Node, lenient_boolea
 
 def _any_of(tests: list[Test], wheres: list[str]) -> Test:
     """Disjunction of positive tests: true if one holds, null if none holds but one is null."""
+    if len(tests) == 1:
+        # The common decision-table cell holds one test; spare it the loop.
+        only, where = tests[0], wheres[0]
+
+        def single(scope: Scope, value: Value) -> bool | None:
+            try:
+                return only(scope, value)
+            except EvaluationProblem as problem:
+                scope.diagnostics.report(f"{problem} ({where})")
+                return None
+
+        return single
 
     def run(scope: Scope, value: Value) -> bool | None:
         unknown = False

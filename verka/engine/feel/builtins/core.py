@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal, DecimalException
 from typing import Any
 
+from verka.engine.feel.errors import FeelError
 from verka.engine.feel.temporal import DaysTimeDuration, Time, YearsMonthsDuration
 from verka.engine.feel.values import (
     NUMBER_CONTEXT,
@@ -21,8 +22,10 @@ from verka.engine.feel.values import (
 Body = Callable[..., Value]
 
 
-class BuiltinError(Exception):
-    """Raised inside a built-in body to make the call yield null with this message."""
+class BuiltinError(FeelError):
+    """Raised inside a built-in body to make the call yield null with this message.
+
+    It never leaves Builtin.invoke: FEEL answers a failed call with null and a diagnostic."""
 
 
 def _is_number(value: Value) -> bool:
