@@ -195,8 +195,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench_main(args.tool_args)
 
 
+def cmd_token(args: argparse.Namespace) -> int:
+    setup_django()
+    from verka.api.services import main as token_main
+
+    return token_main(args.tool_args)
+
+
 # Commands that parse their own arguments (so `verka tck --json PATH` and `--help` reach them).
-PASS_THROUGH = {"tck": cmd_tck, "test": cmd_test, "bench": cmd_bench}
+PASS_THROUGH = {"tck": cmd_tck, "test": cmd_test, "bench": cmd_bench, "token": cmd_token}
 
 
 # --- argument parsing ----------------------------------------------------------------------
@@ -276,6 +283,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run CPT JSON test files against the BPMN/DMN/form files of a folder.",
         add_help=False,
     ).set_defaults(func=cmd_test)
+    commands.add_parser(
+        "token",
+        help="create, list and revoke API tokens",
+        description="verka token create NAME --scope S [--scope ...] --user USER [--days N]; "
+        "verka token list; verka token revoke ID",
+        add_help=False,
+    ).set_defaults(func=cmd_token)
     commands.add_parser(
         "bench",
         help="run the benchmark suite",

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from verka.api import services as api_services
@@ -14,9 +15,43 @@ from verka.api.models import Scope
 ALL_SCOPES = list(Scope.values)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def job_wakeups_stop_before_the_test_database_goes(django_db_setup, django_db_blocker):
+    """Long polls on PostgreSQL share one LISTEN connection per process; it must be closed
+    before the test database can be dropped."""
+    yield
+    from verka.api.v1.wakeups import wakeups
+
+    wakeups.close()
+    _wait_for_other_sessions_to_end(django_db_blocker)
+
+
+def _wait_for_other_sessions_to_end(django_db_blocker: Any) -> None:
+    # A closed connection's server process ends a moment later; dropping the test database
+    # before then fails with "being accessed by other users".
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock():
+        for _ in range(50):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pid, left(query, 100) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                others = cursor.fetchall()
+            if not others:
+                return
+            time.sleep(0.1)
+        print("sessions still open:", others)
+
+
 @pytest.fixture
 def user(django_user_model: Any) -> Any:
-    return django_user_model.objects.create_user(username="integrator", password="x-Long-pass-1")
+    return django_user_model.objects.create_user(username="integrator")
 
 
 @pytest.fixture
@@ -61,6 +96,21 @@ class Api:
 
     def post(self, path: str, body: Any = None, **kwargs: Any) -> Any:
         return self.call("POST", path, body, **kwargs)
+
+    def upload(self, *files: tuple[str, bytes], headers: dict[str, str] | None = None) -> Any:
+        data = {"resources": [SimpleUploadedFile(name, content) for name, content in files]}
+        return self.client.post("/api/v1/deployments", data, headers=self.headers(headers))
+
+    def deploy(self, *files: tuple[str, bytes]) -> Any:
+        response = self.upload(*files)
+        assert response.status_code == 201, response.content
+        return response.json()
+
+    def start(self, process_id: str, variables: dict[str, Any] | None = None, **more: Any) -> str:
+        body = {"bpmnProcessId": process_id, "variables": variables or {}, **more}
+        response = self.post("process-instances", body)
+        assert response.status_code == 201, response.content
+        return str(response.json()["processInstanceKey"])
 
 
 @pytest.fixture

@@ -67,7 +67,7 @@ api = VerkaApi(
     title="Verka API",
     version="1",
     description=openapi.DESCRIPTION,
-    urls_namespace="v1",
+    urls_namespace="api:v1",
     docs_url=None,
     parser=ExactJsonParser(),
     renderer=ExactJsonRenderer(),
@@ -183,6 +183,9 @@ for exc_class, handler in [
 
 
 def _register_routers() -> None:
+    """One module per resource under v1/, each with a `router` holding its full paths. A new
+    resource (e-services, submissions, indicators) is a new module with its own scope, added
+    here; its errors are problem JSON through the handlers above without further work."""
     from .v1 import (
         definitions,
         deployments,

@@ -35,9 +35,7 @@ def docs(request: HttpRequest) -> HttpResponse:
     }
     # `</` cannot end the JSON <script> block early.
     text = json.dumps(settings).replace("</", "<\\/")
-    return render(
-        request, "api/docs.html", {"swagger_settings": text, "openapi_url": openapi_url}
-    )
+    return render(request, "api/docs.html", {"swagger_settings": text, "openapi_url": openapi_url})
 
 
 @require_safe

@@ -70,7 +70,11 @@ def finish(schema: Any) -> Any:
         for operation in path_item.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            responses = operation["responses"]
+            # Ninja keys generated responses by int, `openapi_extra` by string: merge them.
+            responses: dict[str, Any] = {}
+            for status, response in operation["responses"].items():
+                responses.setdefault(str(status), {}).update(response)
+            operation["responses"] = responses
             for status, response in list(responses.items()):
                 if str(status).startswith(("4", "5")):
                     response["content"] = dict(_PROBLEM_CONTENT)

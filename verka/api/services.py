@@ -90,9 +90,7 @@ def find_token(secret: str) -> ApiToken | None:
     """The live token with this secret (not revoked, not expired, owner active), or None."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("owner").filter(secret_hash=hash_secret(secret)).first()
-    )
+    token = ApiToken.objects.select_related("owner").filter(secret_hash=hash_secret(secret)).first()
     now = timezone.now()
     if token is None or token.revoked_at is not None:
         return None
@@ -110,6 +108,21 @@ def purge_idempotency_keys(now: datetime | None = None) -> int:
     """Forget expired idempotency keys; returns how many."""
     deleted, _ = IdempotencyKey.objects.filter(expires_at__lte=now or timezone.now()).delete()
     return deleted
+
+
+_PURGE_EVERY = timedelta(minutes=10)
+_last_purge: list[datetime] = []
+
+
+def purge_idempotency_keys_now_and_then(worker_name: str) -> int:
+    """The worker's work source: forget expired keys at most every ten minutes."""
+    now = timezone.now()
+    if _last_purge and now - _last_purge[0] < _PURGE_EVERY:
+        return 0
+    _last_purge[:] = [now]
+    purge_idempotency_keys(now)
+    # Returning 0: the purge is housekeeping, not work that should keep the worker busy.
+    return 0
 
 
 # --- the `verka token` command ------------------------------------------------------------

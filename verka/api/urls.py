@@ -6,13 +6,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.urls import URLPattern, URLResolver, include, path, re_path, reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from . import docs
 from .api import api
-from .problems import CONTENT_TYPE, problem_response
+from .problems import problem_response
 
 app_name = "api"
 
@@ -38,10 +39,31 @@ def _as_problem(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapped
 
 
+def _index(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    """GET /api/v1/: where the description of this API version is."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    return JsonResponse(
+        {
+            "title": api.title,
+            "version": api.version,
+            "openapi": reverse("api:v1:openapi-json"),
+            "docs": reverse("api:docs"),
+        }
+    )
+
+
 def _wrap(patterns: list[URLPattern | URLResolver]) -> list[URLPattern | URLResolver]:
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
-            pattern.callback = csrf_exempt(_as_problem(pattern.callback))
+            if pattern.name == "api-root":
+                # Ninja's root view is a 404 without docs; keep the name (ninja reverses it).
+                pattern.callback = _index
+            # Exempt from ATOMIC_REQUESTS: engine services commit one command per transaction,
+            # and a long-polling activation must hold no transaction while it waits.
+            pattern.callback = transaction.non_atomic_requests(
+                csrf_exempt(_as_problem(pattern.callback))
+            )
     return patterns
 
 
@@ -52,12 +74,10 @@ def unknown(request: HttpRequest, rest: str = "") -> HttpResponse:
     )
 
 
-_v1_patterns, _v1_app, _v1_namespace = api.urls
+_v1_patterns, _, _ = api.urls
 urlpatterns: list[URLPattern | URLResolver] = [
     path("docs", docs.docs, name="docs"),
     path("docs/assets/<str:name>", docs.asset, name="docs-asset"),
     path("v1/", include((_wrap(_v1_patterns), "v1"), namespace="v1")),
     re_path(r"^(?P<rest>.*)$", unknown, name="unknown"),
 ]
-
-__all__ = ["CONTENT_TYPE", "urlpatterns"]

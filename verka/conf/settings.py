@@ -202,6 +202,13 @@ VERKA_DEMO_IDP = env_bool("VERKA_DEMO_IDP", False)
 # `verka demo` turns these on: a stand-in maintenance system (and other demo services).
 VERKA_DEMO_SERVICES = env_bool("VERKA_DEMO_SERVICES", False)
 
+# REST API limits (docs/api.md).
+VERKA_API_MAX_RESOURCE_BYTES = int(os.environ.get("VERKA_API_MAX_RESOURCE_MB", "5")) * 1024 * 1024
+VERKA_API_MAX_RESOURCES = int(os.environ.get("VERKA_API_MAX_RESOURCES", "50"))
+VERKA_API_MAX_LONG_POLL_MS = int(os.environ.get("VERKA_API_MAX_LONG_POLL_MS", "60000"))
+VERKA_API_IDEMPOTENCY_HOURS = int(os.environ.get("VERKA_API_IDEMPOTENCY_HOURS", "24"))
+VERKA_API_MAX_MESSAGE_TTL_DAYS = int(os.environ.get("VERKA_API_MAX_MESSAGE_TTL_DAYS", "365"))
+
 # The verka-http connector refuses private and loopback addresses unless allowed here.
 VERKA_HTTP_ALLOWED_HOSTS = env_list("VERKA_HTTP_ALLOWED_HOSTS", "")
 VERKA_HTTP_ALLOW_PRIVATE = env_bool("VERKA_HTTP_ALLOW_PRIVATE", False)

@@ -436,6 +436,12 @@ def fail_job(
             job.element_instance_key, retries, message, backoff, feel, job_key=job.key
         )
         execute((job.process_instance_id, command))
+        if feel:
+            # The next attempt sees what this one reported (Camunda: variables set on failure).
+            snapshot = codec.from_json_text(job.variables)
+            Job.objects.filter(key=job.key).update(
+                variables=codec.to_json_text({**snapshot, **feel})
+            )
 
 
 def throw_error(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
 from verka.processes.models import ProcessDefinition
 
@@ -15,6 +15,8 @@ from ..problems import not_found
 from .common import Name, Output, PageQuery, paginate, timestamp
 
 router = Router(tags=["process definitions"])
+
+ProcessId = Path(..., max_length=255, pattern=r"^[^\x00]*$", description="bpmnProcessId")
 
 
 class ProcessDefinitionOut(Output):
@@ -65,9 +67,14 @@ def list_definitions(request: HttpRequest, filters: Query[DefinitionFilter]) -> 
 
 
 def _find(bpmn_process_id: str, version: int | None) -> ProcessDefinition:
-    query = ProcessDefinition.objects.select_related("resource").filter(
-        bpmn_process_id=bpmn_process_id
-    )
+    query = ProcessDefinition.objects.select_related("resource")
+    if bpmn_process_id.isascii() and bpmn_process_id.isdigit():
+        # A BPMN id is an XML name and never starts with a digit: digits are a definition key.
+        found = query.filter(pk=int(bpmn_process_id[:19])).first() if version is None else None
+        if found is None:
+            raise not_found(f"no process definition with key {bpmn_process_id}")
+        return found
+    query = query.filter(bpmn_process_id=bpmn_process_id)
     if version is not None:
         query = query.filter(version=version)
     found = query.order_by("-version").first()
@@ -82,9 +89,12 @@ def _find(bpmn_process_id: str, version: int | None) -> ProcessDefinition:
     auth=needs(Scope.PROCESSES_READ),
     response=ProcessDefinitionOut,
     summary="One process definition (latest version unless `version` is given)",
-    description="Scope: processes:read.",
+    description="By bpmnProcessId, or by processDefinitionKey (digits only: a BPMN id never "
+    "starts with a digit). Scope: processes:read.",
 )
-def get_definition(request: HttpRequest, bpmnProcessId: str, q: Query[VersionQuery]) -> Any:
+def get_definition(
+    request: HttpRequest, q: Query[VersionQuery], bpmnProcessId: str = ProcessId
+) -> Any:
     return render(_find(bpmnProcessId, q.version))
 
 
@@ -104,7 +114,7 @@ def get_definition(request: HttpRequest, bpmnProcessId: str, q: Query[VersionQue
     description="Scope: processes:read.",
 )
 def get_definition_xml(
-    request: HttpRequest, bpmnProcessId: str, q: Query[VersionQuery]
+    request: HttpRequest, q: Query[VersionQuery], bpmnProcessId: str = ProcessId
 ) -> HttpResponse:
     definition = _find(bpmnProcessId, q.version)
     return HttpResponse(definition.resource.content, content_type="application/xml; charset=utf-8")

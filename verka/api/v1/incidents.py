@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router
+from ninja import Field, Path, Query, Router, Status
 
 from verka.processes import services
 from verka.processes.models import Incident
@@ -111,9 +111,11 @@ def get_incident(request: HttpRequest, key: int = Path(..., ge=0, le=MAX_KEY)) -
     "(default 1). 409 if already resolved. Scope: processes:write.",
 )
 def resolve(
-    request: HttpRequest, payload: ResolveIncident, key: int = Path(..., ge=0, le=MAX_KEY)
+    request: HttpRequest,
+    payload: ResolveIncident | None = None,
+    key: int = Path(..., ge=0, le=MAX_KEY),
 ) -> Any:
     if not Incident.objects.filter(key=key).exists():
         raise not_found(f"incident {key} does not exist")
-    services.resolve_incident(key, retries=payload.retries)
-    return 204, None
+    services.resolve_incident(key, retries=payload.retries if payload else None)
+    return Status(204, None)

@@ -7,7 +7,7 @@ import json
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Path, Query, Router
+from ninja import Field, Path, Query, Router, Status
 
 from verka.processes import codec, services
 from verka.processes.models import ElementInstance, ProcessInstance, Variable
@@ -34,7 +34,7 @@ from .respond import json_response
 
 router = Router(tags=["process instances"])
 
-Status = Literal["ACTIVE", "COMPLETED", "TERMINATED"]
+InstanceStatus = Literal["ACTIVE", "COMPLETED", "TERMINATED"]
 InstanceKey = Path(..., ge=0, le=MAX_KEY, description="processInstanceKey")
 MAX_ELEMENT_INSTANCES = 1000
 
@@ -53,7 +53,7 @@ class ProcessInstanceOut(Output):
     bpmnProcessId: str
     version: int
     businessKey: str
-    status: Status
+    status: InstanceStatus
     hasIncident: bool
     startedAt: str
     endedAt: str | None
@@ -82,7 +82,7 @@ class ProcessInstancePage(Output):
 
 class InstanceFilter(PageQuery):
     bpmnProcessId: Name | None = None
-    status: Status | None = None
+    status: InstanceStatus | None = None
     businessKey: str | None = Field(None, max_length=100, pattern=r"^[^\x00]*$")
     hasIncident: bool | None = None
 
@@ -209,7 +209,7 @@ def get_instance(request: HttpRequest, key: int = InstanceKey) -> Any:
 def cancel(request: HttpRequest, key: int = InstanceKey) -> Any:
     instance_or_404(key)
     services.cancel_instance(key)
-    return 204, None
+    return Status(204, None)
 
 
 @router.put(
@@ -223,4 +223,4 @@ def set_variables(request: HttpRequest, payload: SetVariables, key: int = Instan
     variables = check_variables(payload.variables)
     instance_or_404(key)
     services.set_variables(key, variables, local=payload.local)
-    return 204, None
+    return Status(204, None)

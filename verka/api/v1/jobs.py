@@ -7,7 +7,6 @@ handed out again, so workers must be idempotent (the job key is a good idempoten
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import timedelta
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest
-from ninja import Field, Path, Router
+from ninja import Field, Path, Router, Status
 
 from verka.processes import clock, services
 from verka.processes.models import Job
@@ -34,6 +33,7 @@ from .common import (
     timestamp,
     variables_out,
 )
+from .wakeups import wakeups
 
 router = Router(tags=["jobs"])
 
@@ -122,31 +122,29 @@ class UpdateJob(Input):
 def activate(request: HttpRequest, payload: ActivateJobs) -> Any:
     wait_ms = min(payload.requestTimeout, max_request_timeout_ms())
     give_up = time.monotonic() + wait_ms / 1000
-    wakeup = None
-    try:
-        while True:
-            jobs = services.activate_jobs(
-                payload.type,
-                payload.worker,
-                max_jobs=payload.maxJobsToActivate,
-                timeout=timedelta(milliseconds=payload.timeout),
-            )
-            remaining = give_up - time.monotonic()
-            if jobs or remaining <= 0:
-                break
-            if wakeup is None and connection.vendor == "postgresql":
-                # Listen first, then look once more: a job created in between is not missed.
-                wakeup = _listen()
-                continue
-            # Nothing may be held open while waiting: no transaction spans this sleep.
-            assert not connection.in_atomic_block, "long polling inside a transaction"
-            if wakeup is not None:
-                wakeup.wait(min(remaining, LISTEN_INTERVAL))
-            else:
-                time.sleep(min(remaining, POLL_INTERVAL))
-    finally:
-        if wakeup is not None:
-            wakeup.close()
+    listening = tried_listening = False
+    while True:
+        seen = wakeups.generation()
+        jobs = services.activate_jobs(
+            payload.type,
+            payload.worker,
+            max_jobs=payload.maxJobsToActivate,
+            timeout=timedelta(milliseconds=payload.timeout),
+        )
+        remaining = give_up - time.monotonic()
+        if jobs or remaining <= 0:
+            break
+        # No transaction spans this wait: services commit per call, and the API's views are
+        # exempt from ATOMIC_REQUESTS (urls.py).
+        if not tried_listening and connection.vendor == "postgresql" and remaining > POLL_INTERVAL:
+            tried_listening = True
+            listening = wakeups.listening(connection.get_connection_params())
+            if listening:
+                continue  # listening now: look once more, then sleep until notified
+        if listening:
+            wakeups.wait(seen, min(remaining, LISTEN_INTERVAL))
+        else:
+            time.sleep(min(remaining, POLL_INTERVAL))
     wanted = set(payload.fetchVariable) if payload.fetchVariable is not None else None
     return ActivatedJobs(
         jobs=[
@@ -174,12 +172,6 @@ def activate(request: HttpRequest, payload: ActivateJobs) -> Any:
     )
 
 
-def _listen() -> Any:
-    from verka.worker.wakeup import Wakeup
-
-    return Wakeup(threading.Event())
-
-
 def _job_or_404(key: int) -> Job:
     job = Job.objects.filter(key=key).first()
     if job is None:
@@ -195,11 +187,11 @@ def _job_or_404(key: int) -> Job:
     description="The variables are merged into the process. 409 if the job was completed, "
     "cancelled or errored meanwhile. Scope: jobs.",
 )
-def complete(request: HttpRequest, payload: CompleteJob, key: int = JobKey) -> Any:
-    variables = check_variables(payload.variables)
+def complete(request: HttpRequest, payload: CompleteJob | None = None, key: int = JobKey) -> Any:
+    variables = check_variables(payload.variables if payload else None)
     _job_or_404(key)
     services.complete_job(key, variables)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -220,7 +212,7 @@ def fail(request: HttpRequest, payload: FailJob, key: int = JobKey) -> Any:
         backoff=timedelta(milliseconds=payload.retryBackOff) if payload.retryBackOff else None,
         variables=variables,
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -235,7 +227,7 @@ def throw_error(request: HttpRequest, payload: ThrowJobError, key: int = JobKey)
     variables = check_variables(payload.variables)
     _job_or_404(key)
     services.throw_error(key, payload.errorCode, payload.errorMessage, variables)
-    return 204, None
+    return Status(204, None)
 
 
 @router.patch(
@@ -254,7 +246,7 @@ def update(request: HttpRequest, payload: UpdateJob, key: int = JobKey) -> Any:
         retries=payload.changeset.retries,
         timeout=timedelta(milliseconds=timeout) if timeout is not None else None,
     )
-    return 204, None
+    return Status(204, None)
 
 
 def update_job(key: int, *, retries: int | None, timeout: timedelta | None) -> None:

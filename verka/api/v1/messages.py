@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router
+from ninja import Field, Router, Status
 
 from verka.engine.feel.temporal_types import DaysTimeDuration, parse_duration
 from verka.processes import services
@@ -79,9 +79,7 @@ def time_to_live(text: str) -> timedelta:
         )
     limit = max_time_to_live()
     if duration.nanoseconds > limit // timedelta(microseconds=1) * NANOS_PER_MICRO:
-        raise invalid(
-            [FieldError("timeToLive", "out_of_range", f"at most {limit.days} days")]
-        )
+        raise invalid([FieldError("timeToLive", "out_of_range", f"at most {limit.days} days")])
     return timedelta(microseconds=duration.nanoseconds // NANOS_PER_MICRO)
 
 
@@ -136,7 +134,7 @@ def correlate(request: HttpRequest, payload: CorrelateMessage) -> Any:
         result = services.correlate_message(payload.name, payload.correlationKey, variables)
     except services.CommandRejected as rejected:
         raise not_found(str(rejected)) from None
-    return 200, _render(result)
+    return Status(200, _render(result))
 
 
 @router.post(

@@ -6,7 +6,7 @@ import json
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router
+from ninja import Field, Path, Query, Router, Status
 
 from verka.processes import services
 from verka.processes.models import UserTask
@@ -22,6 +22,7 @@ from .common import (
     PageQuery,
     Variables,
     check_variables,
+    paginate,
     timestamp,
 )
 
@@ -113,12 +114,6 @@ def list_tasks(request: HttpRequest, filters: Query[TaskFilter]) -> Any:
         query = query.filter(process_instance_id=filters.processInstanceKey)
     if filters.bpmnProcessId:
         query = query.filter(bpmn_process_id=filters.bpmnProcessId)
-    return paginate_distinct(query, filters)
-
-
-def paginate_distinct(query: Any, filters: TaskFilter) -> dict[str, Any]:
-    from .common import paginate
-
     # A join on candidates could repeat a task; distinct keeps one row per task.
     return paginate(query.distinct(), filters, render)
 
@@ -146,10 +141,12 @@ def get_task(request: HttpRequest, key: int = Path(..., ge=0, le=MAX_KEY)) -> An
     "open. Scope: tasks.",
 )
 def complete_task(
-    request: HttpRequest, payload: CompleteTask, key: int = Path(..., ge=0, le=MAX_KEY)
+    request: HttpRequest,
+    payload: CompleteTask | None = None,
+    key: int = Path(..., ge=0, le=MAX_KEY),
 ) -> Any:
-    variables = check_variables(payload.variables)
+    variables = check_variables(payload.variables if payload else None)
     if not UserTask.objects.filter(key=key).exists():
         raise not_found(f"user task {key} does not exist")
     services.complete_user_task(key, variables, user=request.user.get_username())
-    return 204, None
+    return Status(204, None)
