@@ -165,6 +165,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     migrate(verbosity=0)
     logins = load_demo()
+    from verka.goals.demo import load_demo_goals
+
+    # Kept out of load_demo(), which tests call often: this runs a year of cases (once).
+    print("Exempelkommun's goals: simulating a year of cases (first start only) …", flush=True)
+    load_demo_goals()
     url = f"http://{args.host}:{args.port}/"
     print(f"\nVerka demo – {url}\n")
     print("Demo logins (username / password):")
