@@ -177,3 +177,49 @@ def test_builder_answers_a_completion_request_and_gets_a_decision(live_server, p
     assert "Beslutat" in page.locator("#case-status").inner_text()
     assert CaseDocument.objects.filter(submission=submission, kind="decision").exists()
     assert_accessible(page)
+
+
+def test_anonymous_fault_report_is_forwarded_and_followed_to_fixed(live_server, page, settings):
+    load_demo()
+    # The demo's stand-in maintenance system, reached over HTTP as the real one would be.
+    settings.VERKA_DEMO_SERVICES = True
+    settings.VERKA_HTTP_ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
+    import os
+
+    os.environ["VERKA_SECRET_MAINTENANCE_API_URL"] = live_server.url + "/demo-drift/api/v1"
+    try:
+        page.goto(live_server.url + "/e-tjanster/")
+        page.get_by_role("link", name="Felanmälan gata och belysning").click()
+        assert_accessible(page)
+        page.get_by_role("link", name="Starta e-tjänsten").click()
+        page.wait_for_selector(".fjs-form")
+        choose(page, "Vad gäller felet?", "Gatubelysning")
+        field(page, "Plats").fill("Storgatan 1")
+        page.get_by_role("button", name="Nästa").click()
+        page.wait_for_selector("text=Latitud")  # the optional coordinates are a step of their own
+        page.get_by_role("button", name="Nästa").click()
+        page.wait_for_selector("text=Beskriv felet")
+        field(page, "Beskriv felet").fill("Lampan är släckt.")
+        assert_accessible(page)
+        page.get_by_role("button", name="Granska").click()
+        page.wait_for_url("**/granska/")
+        page.get_by_role("button", name="Skicka in ansökan").click()
+        page.wait_for_selector("#case-number")
+        case_number = page.locator("#case-number").inner_text()
+        assert case_number.startswith("FEL-")
+        assert_accessible(page)
+
+        poll_jobs("test-worker")  # verka-http forwards the report to the stand-in
+        from verka.demoservices.models import DemoFault
+
+        assert DemoFault.objects.get().fault_id == case_number
+        for status in ("inProgress", "fixed"):
+            services.publish_message("fault-status", case_number, {"faultStatus": status})
+        poll_jobs("test-worker")
+        page.reload()
+        assert page.locator("#case-status").inner_text() in {"Beslutat", "Avslutat"}
+        submission = Submission.objects.get(case_number=case_number)
+        instance = ProcessInstance.objects.get(key=submission.process_instance_key)
+        assert instance.status == "COMPLETED"
+    finally:
+        os.environ.pop("VERKA_SECRET_MAINTENANCE_API_URL", None)

@@ -222,11 +222,18 @@ def _own_submission(request: HttpRequest, case_number: str) -> Submission:
 
 
 def receipt(request: HttpRequest, case_number: str) -> HttpResponse:
+    from verka.cases.services import status_of
+
     submission = _own_submission(request, case_number)
+    # Applicants without an account (anonymous e-services) follow their case here.
     return render(
         request,
         "eservices/receipt.html",
-        {"submission": submission, "rows": receipts.answer_rows(submission)},
+        {
+            "submission": submission,
+            "rows": receipts.answer_rows(submission),
+            "status": status_of(submission),
+        },
     )
 
 
