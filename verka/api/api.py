@@ -189,6 +189,7 @@ def _register_routers() -> None:
     from .v1 import (
         definitions,
         deployments,
+        eservices,
         incidents,
         instances,
         jobs,
@@ -204,6 +205,7 @@ def _register_routers() -> None:
         incidents,
         messages,
         jobs,
+        eservices,
     ):
         api.add_router("", module.router)
 
