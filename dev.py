@@ -134,6 +134,19 @@ def junit_counts(path: Path) -> tuple[int, int, int]:
     return tests - failed - skipped, failed, skipped
 
 
+def tree_changes() -> set[str] | None:
+    """Files git sees as changed or new (ignored ones excluded); None outside a git checkout."""
+    if not (ROOT / ".git").exists() or shutil.which("git") is None:
+        return None
+    listed = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    return set(listed.stdout.splitlines()) if listed.returncode == 0 else None
+
+
 def command_test(pytest_args: list[str]) -> int:
     started = time.monotonic()
     setup()
@@ -153,6 +166,7 @@ def command_test(pytest_args: list[str]) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     for stale in RESULTS.glob("*.xml"):
         stale.unlink()
+    before = tree_changes()
     pytest = [str(PYTHON), "-m", "pytest", "-p", "no:cacheprovider"]
     failures = 0
 
@@ -172,6 +186,15 @@ def command_test(pytest_args: list[str]) -> int:
         failures += 1
     else:
         say("PostgreSQL is unreachable: skipping its run (CI would fail here)")
+
+    after = tree_changes()
+    if before is not None and after is not None and after - before:
+        # Tests must clean up after themselves (tmp_path, test databases): a file left in the
+        # working tree would end up in someone's commit.
+        say("the tests left files behind in the working tree:")
+        for line in sorted(after - before):
+            print("   ", line)
+        failures += 1
 
     passed = failed = skipped = 0
     for report in (sqlite_report, postgres_report):
