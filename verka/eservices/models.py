@@ -6,20 +6,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-
-class Bilingual(models.Model):
-    """Text fields come in Swedish and English; `text("title")` picks the active language."""
-
-    class Meta:
-        abstract = True
-
-    def text(self, field: str) -> str:
-        language = (get_language() or "sv")[:2]
-        value = getattr(self, f"{field}_{language}", "") if language == "en" else ""
-        return value or getattr(self, f"{field}_sv")
+from verka.portal.bilingual import Bilingual
 
 
 class Category(Bilingual):

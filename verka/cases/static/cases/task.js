@@ -6,7 +6,7 @@
 
   var formElement = document.getElementById("task-form");
   var container = document.getElementById("form-container");
-  if (!formElement || !container || !window.FormViewer) {
+  if (!formElement || !container || !window.FormViewer || !window.VerkaFormUploads) {
     return;
   }
   var schema = JSON.parse(document.getElementById("task-schema").textContent);
@@ -21,32 +21,8 @@
     if (status) { status.textContent = text; }
   }
 
-  // form-js keeps picked files in the browser and puts a "files::…" reference in the data;
-  // each is uploaded here and replaced by the stored files' references.
-  function uploadFiles(answers, files) {
-    var uploads = [];
-    Object.keys(answers).forEach(function (key) {
-      var value = answers[key];
-      if (typeof value !== "string" || value.indexOf("files::") !== 0 || !files || !files.get) { return; }
-      var picked = files.get(value) || [];
-      uploads.push(Promise.all(picked.map(function (file) {
-        var body = new FormData();
-        body.append("field", key);
-        body.append("file", file);
-        return fetch(formElement.dataset.uploadUrl, {
-          method: "POST",
-          headers: { "X-CSRFToken": csrf },
-          credentials: "same-origin",
-          body: body
-        }).then(function (response) {
-          return response.json().then(function (json) {
-            if (!response.ok) { throw new Error(json.title || String(response.status)); }
-            return json;
-          });
-        });
-      })).then(function (references) { answers[key] = references; }));
-    });
-    return Promise.all(uploads).then(function () { return answers; });
+  function uploadFiles(data, files) {
+    return window.VerkaFormUploads.uploadFiles(data, files, formElement.dataset.uploadUrl, csrf);
   }
 
   viewer.importSchema(schema, data).then(function () {

@@ -6,7 +6,7 @@
 
   var formElement = document.getElementById("apply-form");
   var container = document.getElementById("form-container");
-  if (!formElement || !container || !window.FormViewer) {
+  if (!formElement || !container || !window.FormViewer || !window.VerkaFormUploads) {
     return;
   }
   var schema = JSON.parse(document.getElementById("step-schema").textContent);
@@ -51,32 +51,8 @@
     saveTimer = setTimeout(autosave, delay || 1500);
   }
 
-  // form-js keeps picked files in the browser and puts a "files::…" reference in the data;
-  // each is uploaded here and replaced by the stored documents' references.
   function uploadFiles(data, files) {
-    var uploads = [];
-    Object.keys(data).forEach(function (key) {
-      var value = data[key];
-      if (typeof value !== "string" || value.indexOf("files::") !== 0 || !files || !files.get) { return; }
-      var picked = files.get(value) || [];
-      uploads.push(Promise.all(picked.map(function (file) {
-        var body = new FormData();
-        body.append("field", key);
-        body.append("file", file);
-        return fetch(formElement.dataset.uploadUrl, {
-          method: "POST",
-          headers: { "X-CSRFToken": csrf },
-          credentials: "same-origin",
-          body: body
-        }).then(function (response) {
-          return response.json().then(function (json) {
-            if (!response.ok) { throw new Error(json.title || String(response.status)); }
-            return json;
-          });
-        });
-      })).then(function (references) { data[key] = references; }));
-    });
-    return Promise.all(uploads).then(function () { return data; });
+    return window.VerkaFormUploads.uploadFiles(data, files, formElement.dataset.uploadUrl, csrf);
   }
 
   viewer.importSchema(schema, answers).then(function () {
