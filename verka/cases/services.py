@@ -214,7 +214,7 @@ def task_form(task: UserTask) -> TaskForm:
     if not task.form_id:
         return TaskForm(dict(EMPTY_FORM), forms.parse_form(EMPTY_FORM))
     try:
-        definition = repository.latest_form(task.form_id)
+        definition = repository.latest_form(task.form_id, test=task.process_instance.is_test)
     except repository.DeploymentMissing:
         raise CaseError(_("Uppgiftens formulär saknas. Kontakta kommunen.")) from None
     return _parsed_form(definition.resource_id, definition.checksum)

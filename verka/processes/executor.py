@@ -115,6 +115,7 @@ class Execution:
         self.queue: deque[Work] = deque()
         self.outcome = Outcome()
         self.decisions = repository.DeployedDecisions()
+        self.test_decisions = repository.DeployedDecisions(test=True)
 
     # --- loading -------------------------------------------------------------------------
 
@@ -236,7 +237,8 @@ class Execution:
 
     def _apply(self, instance_key: int, command: rt.Command, *, is_first: bool) -> None:
         state = self.load(instance_key)
-        result = rt.apply(state, command, self.now, self.keys, self.decisions)
+        decisions = self.test_decisions if self.rows[instance_key].is_test else self.decisions
+        result = rt.apply(state, command, self.now, self.keys, decisions)
         if result.rejection is not None:
             if is_first:
                 raise CommandRejected(result.rejection)

@@ -71,6 +71,8 @@ class DecisionDefinition(models.Model):
     resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="decisions")
     checksum = models.CharField(max_length=64)
     deployed_at = models.DateTimeField()
+    # Deployed by the studio or a CPT run to try a model: only test instances call it.
+    is_test = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -87,6 +89,8 @@ class FormDefinition(models.Model):
     resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="forms")
     checksum = models.CharField(max_length=64)
     deployed_at = models.DateTimeField()
+    # Deployed to try a model: citizens and live tasks never get it.
+    is_test = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -38,15 +38,37 @@ def process_model_of(resource_id: int, checksum: str, bpmn_process_id: str) -> P
     return definitions.processes[bpmn_process_id]
 
 
-def latest_process(bpmn_process_id: str, version: int | None = None) -> ProcessDefinition:
+def _latest(query: Any, test: bool) -> Any:
+    """The newest live definition; for test use (`test`) the newest test one, else the live.
+
+    Test definitions come from the studio and CPT runs. They share the version sequence with
+    live ones, so "the newest" must never be taken across both: trying a model would otherwise
+    put it in front of every citizen."""
+    if test:
+        found = query.filter(is_test=True).order_by("-version").first()
+        if found is not None:
+            return found
+    return query.filter(is_test=False).order_by("-version").first()
+
+
+def latest_process(
+    bpmn_process_id: str, version: int | None = None, *, test: bool = False
+) -> ProcessDefinition:
     query = ProcessDefinition.objects.filter(bpmn_process_id=bpmn_process_id)
     if version is not None:
-        query = query.filter(version=version)
-    definition = query.order_by("-version").first()
+        definition = query.filter(version=version).first()
+    elif test:
+        # A test start needs a test version: falling back to the live one would make a case
+        # that counts in the indicators.
+        definition = query.filter(is_test=True).order_by("-version").first()
+    else:
+        definition = _latest(query, test=False)
     if definition is None:
+        if test and version is None and query.exists():
+            raise DeploymentMissing(f"process '{bpmn_process_id}' has no test version deployed")
         suffix = f" version {version}" if version is not None else ""
         raise DeploymentMissing(f"no process '{bpmn_process_id}'{suffix} is deployed")
-    return definition
+    return definition  # type: ignore[no-any-return]
 
 
 def called_process(
@@ -55,8 +77,8 @@ def called_process(
     """The version a call activity starts (Camunda's bindingType): the latest (default), the one
     deployed together with the caller ("deployment"), or the latest with a version tag."""
     query = ProcessDefinition.objects.filter(bpmn_process_id=bpmn_process_id)
+    parent = ProcessDefinition.objects.select_related("resource").get(pk=parent_definition_id)
     if binding_type == "deployment":
-        parent = ProcessDefinition.objects.select_related("resource").get(pk=parent_definition_id)
         found = query.filter(resource__deployment_id=parent.resource.deployment_id).first()
         if found is None:
             raise DeploymentMissing(
@@ -64,13 +86,17 @@ def called_process(
             )
         return found
     if binding_type == "versionTag":
-        found = query.filter(version_tag=version_tag).order_by("-version").first()
+        found = _latest(query.filter(version_tag=version_tag), parent.is_test)
         if found is None:
             raise DeploymentMissing(
                 f"no process '{bpmn_process_id}' with version tag '{version_tag}' is deployed"
             )
-        return found
-    return latest_process(bpmn_process_id)
+        return found  # type: ignore[no-any-return]
+    # A test instance calls the test version where there is one, a live instance never does.
+    found = _latest(query, parent.is_test)
+    if found is None:
+        raise DeploymentMissing(f"no process '{bpmn_process_id}' is deployed")
+    return found  # type: ignore[no-any-return]
 
 
 @lru_cache(maxsize=256)
@@ -81,13 +107,11 @@ def _decision_model(resource_id: int, checksum: str) -> Any:
     return load_models(resource.content.encode())
 
 
-def latest_decision(decision_id: str) -> DecisionDefinition:
-    definition = (
-        DecisionDefinition.objects.filter(decision_id=decision_id).order_by("-version").first()
-    )
+def latest_decision(decision_id: str, *, test: bool = False) -> DecisionDefinition:
+    definition = _latest(DecisionDefinition.objects.filter(decision_id=decision_id), test)
     if definition is None:
         raise DeploymentMissing(f"no decision '{decision_id}' is deployed")
-    return definition
+    return definition  # type: ignore[no-any-return]
 
 
 def decision_model(definition: DecisionDefinition) -> Any:
@@ -95,14 +119,16 @@ def decision_model(definition: DecisionDefinition) -> Any:
         return _decision_model(definition.resource_id, definition.checksum)
 
 
-def latest_form(form_id: str) -> FormDefinition:
-    definition = FormDefinition.objects.filter(form_id=form_id).order_by("-version").first()
+def latest_form(form_id: str, *, test: bool = False) -> FormDefinition:
+    definition = _latest(FormDefinition.objects.filter(form_id=form_id), test)
     if definition is None:
         raise DeploymentMissing(f"no form '{form_id}' is deployed")
-    return definition
+    return definition  # type: ignore[no-any-return]
 
 
-def evaluate_deployed_decision(decision_id: str, variables: Mapping[str, Any]) -> Any:
+def evaluate_deployed_decision(
+    decision_id: str, variables: Mapping[str, Any], *, test: bool = False
+) -> Any:
     """Evaluate the latest deployed decision as Camunda 8 does: every process variable is
     visible to it, declared as input data or not. Returns the DMN DecisionResult (value,
     messages, matched rules)."""
@@ -110,17 +136,21 @@ def evaluate_deployed_decision(decision_id: str, variables: Mapping[str, Any]) -
 
     from . import clock
 
-    definition = latest_decision(decision_id)
+    definition = latest_decision(decision_id, test=test)
     return evaluate_decision(
         decision_model(definition), decision_id, {}, variables=variables, now=clock.now()
     )
 
 
 class DeployedDecisions:
-    """The runtime's DecisionEvaluator: business rule tasks call the latest deployed decision."""
+    """The runtime's DecisionEvaluator: business rule tasks call the latest deployed decision
+    (in a test instance, the latest test version where there is one)."""
+
+    def __init__(self, *, test: bool = False) -> None:
+        self.test = test
 
     def evaluate(self, decision_id: str, variables: Mapping[str, Any]) -> Any:
-        result = evaluate_deployed_decision(decision_id, variables)
+        result = evaluate_deployed_decision(decision_id, variables, test=self.test)
         if result.messages and result.value is None:
             raise ValueError("; ".join(result.messages))
         return result.value

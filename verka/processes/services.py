@@ -16,7 +16,7 @@ from django.db.models import Max, Q
 from verka.engine import runtime as rt
 from verka.engine.bpmn import BpmnError, EventKind, StartEvent, parse_bpmn
 
-from . import clock, codec, repository
+from . import clock, codec, repository, rows
 from .executor import CommandRejected, Start, broadcast, execute, publish
 from .executor import Execution as _Execution
 from .models import (
@@ -136,9 +136,11 @@ def deploy(
                     )
             elif kind == Resource.Kind.DMN:
                 for decision_id, decision_name in model:
-                    deployed.ids.append(_deploy_decision(resource, decision_id, decision_name, now))
+                    deployed.ids.append(
+                        _deploy_decision(resource, decision_id, decision_name, now, is_test)
+                    )
             else:
-                deployed.ids.append(_deploy_form(resource, model, now))
+                deployed.ids.append(_deploy_form(resource, model, now, is_test))
             results.append(deployed)
     return DeploymentResult(deployment.pk, results)
 
@@ -198,29 +200,42 @@ def _deploy_process(
     resource: Resource, process_id: str, process: Any, now: Any, is_test: bool
 ) -> tuple[str, int]:
     checksum = _process_checksum(resource, process_id)
-    latest = ProcessDefinition.objects.filter(bpmn_process_id=process_id).order_by("-version")
-    current = latest.first()
-    if current is not None and current.checksum == checksum:
-        return process_id, current.version
+    existing = ProcessDefinition.objects.filter(bpmn_process_id=process_id)
+    unchanged = _unchanged(existing, checksum, is_test)
+    if unchanged is not None:
+        return process_id, unchanged
     definition = ProcessDefinition.objects.create(
         bpmn_process_id=process_id,
         name=process.name or "",
-        version=(current.version + 1) if current else 1,
+        version=_next_version(ProcessDefinition, "bpmn_process_id", process_id),
         resource=resource,
         checksum=checksum,
         deployed_at=now,
         is_test=is_test,
         version_tag=getattr(process, "version_tag", "") or "",
     )
-    _subscribe_start_events(definition, process, now)
+    if not is_test:
+        # A test version is started explicitly; it must not take over the live version's
+        # message, signal and timer start events.
+        _subscribe_start_events(definition, process, now)
     return process_id, definition.version
+
+
+def _unchanged(existing: Any, checksum: str, is_test: bool) -> int | None:
+    """The version to keep when the newest definition of the same kind (live or test) has the
+    same content. Test and live definitions share one version sequence but are compared only
+    with their own kind, so publishing what was just tried still makes a live version."""
+    current = existing.filter(is_test=is_test).order_by("-version").first()
+    if current is not None and current.checksum == checksum:
+        return int(current.version)
+    return None
 
 
 def _subscribe_start_events(definition: ProcessDefinition, process: Any, now: Any) -> None:
     """Message, signal and timer start events belong to the newest version only."""
-    previous = ProcessDefinition.objects.filter(bpmn_process_id=definition.bpmn_process_id).exclude(
-        pk=definition.pk
-    )
+    previous = ProcessDefinition.objects.filter(
+        bpmn_process_id=definition.bpmn_process_id, is_test=False
+    ).exclude(pk=definition.pk)
     MessageSubscription.objects.filter(definition__in=previous).delete()
     SignalSubscription.objects.filter(definition__in=previous).delete()
     Timer.objects.filter(definition__in=previous).delete()
@@ -267,35 +282,38 @@ def _start_timer_plan(definition: ProcessDefinition, element_id: str, event: Any
         ) from None
 
 
-def _deploy_decision(resource: Resource, decision_id: str, name: str, now: Any) -> tuple[str, int]:
+def _deploy_decision(
+    resource: Resource, decision_id: str, name: str, now: Any, is_test: bool
+) -> tuple[str, int]:
     checksum = _checksum(f"{decision_id}\n{resource.content}".encode())
-    current = (
-        DecisionDefinition.objects.filter(decision_id=decision_id).order_by("-version").first()
-    )
-    if current is not None and current.checksum == checksum:
-        return decision_id, current.version
+    existing = DecisionDefinition.objects.filter(decision_id=decision_id)
+    unchanged = _unchanged(existing, checksum, is_test)
+    if unchanged is not None:
+        return decision_id, unchanged
     definition = DecisionDefinition.objects.create(
         decision_id=decision_id,
         name=name or "",
-        version=(current.version + 1) if current else 1,
+        version=_next_version(DecisionDefinition, "decision_id", decision_id),
         resource=resource,
         checksum=checksum,
         deployed_at=now,
+        is_test=is_test,
     )
     return decision_id, definition.version
 
 
-def _deploy_form(resource: Resource, form_id: str, now: Any) -> tuple[str, int]:
+def _deploy_form(resource: Resource, form_id: str, now: Any, is_test: bool) -> tuple[str, int]:
     checksum = _checksum(resource.content.encode())
-    current = FormDefinition.objects.filter(form_id=form_id).order_by("-version").first()
-    if current is not None and current.checksum == checksum:
-        return form_id, current.version
+    unchanged = _unchanged(FormDefinition.objects.filter(form_id=form_id), checksum, is_test)
+    if unchanged is not None:
+        return form_id, unchanged
     definition = FormDefinition.objects.create(
         form_id=form_id,
-        version=(current.version + 1) if current else 1,
+        version=_next_version(FormDefinition, "form_id", form_id),
         resource=resource,
         checksum=checksum,
         deployed_at=now,
+        is_test=is_test,
     )
     return form_id, definition.version
 
@@ -318,8 +336,13 @@ def start_instance(
     version: int | None = None,
     business_key: str = "",
     start_at: str = "",
+    test: bool = False,
 ) -> ProcessInstance:
-    definition = repository.latest_process(bpmn_process_id, version)
+    """Start the latest live version (or `version`). With `test`, start the latest test version
+    instead (deployed with `deploy(..., is_test=True)`): a test instance, left out of
+    indicators and inboxes, whose decisions, forms and called processes are test versions too
+    where there are any."""
+    definition = repository.latest_process(bpmn_process_id, version, test=test)
     outcome = execute(Start(definition, _feel(variables), start_at, business_key))
     return ProcessInstance.objects.get(key=outcome.started[0])
 
@@ -418,6 +441,7 @@ def complete_job(job_key: int, variables: Mapping[str, Any] | None = None) -> No
         execute((job.process_instance_id, command))
         Job.objects.filter(key=job.key).update(state=Job.State.COMPLETED, ended_at=clock.now())
 
+    now = clock.now()
 
 def fail_job(
     job_key: int,

@@ -186,7 +186,9 @@ def task_form(task: UserTask) -> TaskForm | None:
     if not task.form_id:
         return None
     try:
-        definition: FormDefinition = repository.latest_form(task.form_id)
+        definition: FormDefinition = repository.latest_form(
+            task.form_id, test=task.process_instance.is_test
+        )
     except repository.DeploymentMissing:
         return None
     return _parsed(definition.resource_id, definition.checksum, definition.pk)

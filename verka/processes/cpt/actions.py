@@ -60,7 +60,9 @@ def create_process_instance(session: Session, instruction: Instruction) -> None:
                 '{"type": "TERMINATE_PROCESS_INSTANCE", "afterElementId": ...}'
             )
     start_at = starts[0]["elementId"] if starts else ""
-    instance = services.start_instance(process_id, _variables(instruction), start_at=start_at)
+    instance = services.start_instance(
+        process_id, _variables(instruction), start_at=start_at, test=True
+    )
     session.terminations.extend((instance.key, rule["afterElementId"]) for rule in rules)
 
 
@@ -69,7 +71,9 @@ def evaluate_conditional_start_event(session: Session, instruction: Instruction)
     variables = _variables(instruction)
     context = codec.from_plain_json(variables)
     latest: dict[str, ProcessDefinition] = {}
-    for definition in ProcessDefinition.objects.order_by("bpmn_process_id", "version"):
+    for definition in ProcessDefinition.objects.filter(is_test=True).order_by(
+        "bpmn_process_id", "version"
+    ):
         latest[definition.bpmn_process_id] = definition
     for process_id, definition in sorted(latest.items()):
         process = repository.process_model(definition)
@@ -81,7 +85,7 @@ def evaluate_conditional_start_event(session: Session, instruction: Instruction)
             except expressions.ExpressionFailure as failure:
                 raise Mismatch(f"process '{process_id}', '{start.id}': {failure}") from None
             if holds:
-                services.start_instance(process_id, variables, start_at=start.id)
+                services.start_instance(process_id, variables, start_at=start.id, test=True)
 
 
 def update_variables(session: Session, instruction: Instruction) -> None:

@@ -33,8 +33,8 @@ class DecisionLog:
             value = self.mocks[decision_id]
             self.evaluations.append(Evaluation(decision_id, "", plain(value), (), mocked=True))
             return value
-        definition = repository.latest_decision(decision_id)
-        result = repository.evaluate_deployed_decision(decision_id, variables)
+        definition = repository.latest_decision(decision_id, test=True)
+        result = repository.evaluate_deployed_decision(decision_id, variables, test=True)
         if result.messages and result.value is None:
             raise ValueError("; ".join(result.messages))
         rules = tuple(
@@ -67,13 +67,16 @@ class DecisionLog:
 def recording(log: DecisionLog) -> Iterator[DecisionLog]:
     """Route business rule tasks through `log` while a test case runs.
 
-    The executor builds `repository.DeployedDecisions()` per command; until the processes app
-    offers a hook (see /work/notes/cpt-requests.md) the class is swapped for the duration of
-    the case. Test cases run one at a time, so no other command sees the swap.
+    The executor builds `repository.DeployedDecisions()` per command; the class is swapped
+    for the duration of the case. A CPT run may share the process with a live server (the
+    studio runs tests in a web request), so only test instances' decisions go through the log;
+    live instances evaluate as always, never with the test's mocks.
     """
 
     class Recorded(repository.DeployedDecisions):
         def evaluate(self, decision_id: str, variables: Mapping[str, Any]) -> Any:
+            if not self.test:
+                return super().evaluate(decision_id, variables)
             return log.evaluate(decision_id, variables)
 
     original = repository.DeployedDecisions
