@@ -96,6 +96,36 @@ def test_a_form_without_groups_is_one_step():
     assert [f.key for f in form.steps[0].fields] == ["a", "b"]
 
 
+def test_a_group_marked_as_no_step_stays_with_the_fields_around_it():
+    coordinates = {
+        "type": "group",
+        "id": "coordinates",
+        "label": "Koordinater",
+        "path": "position",
+        "properties": {"verka:step": "false"},
+        "components": [{"type": "number", "key": "lat"}, {"type": "number", "key": "lon"}],
+    }
+    contact = {
+        "type": "group",
+        "id": "contact",
+        "label": "Kontakt",
+        "properties": {"verka:step": "true"},
+        "components": [{"type": "textfield", "key": "email"}],
+    }
+    form = parse_form(
+        schema(
+            {"type": "textfield", "key": "place"},
+            coordinates,
+            {"type": "textarea", "key": "what"},
+            contact,
+        )
+    )
+    assert [(s.id, [f.path for f in s.fields]) for s in form.steps] == [
+        (None, ["place", "position.lat", "position.lon", "what"]),
+        ("contact", ["email"]),
+    ]
+
+
 def test_file_pickers_are_listed_with_accept_and_multiple():
     form = parse_form(
         schema(

@@ -2,7 +2,8 @@
 
 Steps: form-js has no pages, so a multi-step e-service treats each top-level `group` as one
 step (`Form.steps`); top-level components outside any group form a step of their own where they
-stand. A form without top-level groups is a single step.
+stand. A form without top-level groups is a single step. A group whose custom property
+`verka:step` is `false` is not a step: it stays with the components around it.
 """
 
 from verka.engine.forms.errors import FormError, FormSchemaError

@@ -277,8 +277,22 @@ def segments_text(segments: tuple[str, ...]) -> str:
     return text
 
 
+STEP_PROPERTY = "verka:step"
+
+
+def is_step(group: Component) -> bool:
+    """A top-level group is a step unless its custom property `verka:step` is `false` (set in
+    the form editor's "Custom properties"): a small optional group, such as coordinates, then
+    stays on the page of the fields around it."""
+    custom = group.properties.get("properties")
+    if not isinstance(custom, Mapping):
+        return True
+    return str(custom.get(STEP_PROPERTY, "true")).strip().lower() != "false"
+
+
 def list_steps(root: Component, fields: tuple[FormField, ...]) -> tuple[Step, ...]:
-    """Top-level groups become steps; top-level components between them form steps of their own."""
+    """Top-level groups become steps; top-level components between them form steps of their own.
+    A group marked as no step counts as one of those components."""
     fields_by_id = {f.id: f for f in fields}
     steps: list[Step] = []
     loose: list[Component] = []
@@ -293,7 +307,7 @@ def list_steps(root: Component, fields: tuple[FormField, ...]) -> tuple[Step, ..
         loose.clear()
 
     for top in root.components:
-        if top.type == "group":
+        if top.type == "group" and is_step(top):
             close_loose()
             steps.append(Step(len(steps), top.id, top.label, top, fields_of([top])))
         else:
