@@ -118,6 +118,19 @@ def test_a_code_gives_tokens_once(demo_on, client):
     assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
 
 
+def test_a_replayed_code_is_refused_by_another_process_too(demo_on, client):
+    from django.core.cache import cache
+
+    from verka.accounts.models import RedeemedDemoCode
+
+    code = code_for(client)
+    assert redeem(client, code).status_code == 200
+    cache.clear()  # what a second web process would see: none of this one's memory
+    again = redeem(client, code)
+    assert again.status_code == 400 and "already used" in again.json()["error_description"]
+    assert RedeemedDemoCode.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     ("case", "kwargs", "status", "error"),
     [

@@ -20,15 +20,17 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus, urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from joserfc import jwt
 from joserfc.jwk import RSAKey
@@ -266,6 +268,23 @@ def pkce_challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
+def _first_redemption(code_id: str) -> bool:
+    """Record the code as used; False if it already was (by any process). Codes past twice
+    their lifetime can no longer be redeemed anyway, so their records are dropped."""
+    from .models import RedeemedDemoCode
+
+    now = timezone.now()
+    RedeemedDemoCode.objects.filter(
+        redeemed_at__lt=now - timedelta(seconds=CODE_LIFETIME * 2)
+    ).delete()
+    try:
+        with transaction.atomic():
+            RedeemedDemoCode.objects.create(code_id=code_id, redeemed_at=now)
+    except IntegrityError:
+        return False
+    return True
+
+
 def redeem_code(
     code: str, *, client_id: str, redirect_uri: str, code_verifier: str
 ) -> dict[str, Any]:
@@ -274,7 +293,7 @@ def redeem_code(
         grant: dict[str, Any] = signing.loads(code, salt=_CODE_SALT, max_age=CODE_LIFETIME)
     except signing.BadSignature as exc:
         raise DemoIdpError("invalid_grant", "the code is invalid or expired") from exc
-    if not cache.add(f"verka-demo-idp-code:{grant['id']}", True, CODE_LIFETIME * 2):
+    if not _first_redemption(str(grant["id"])):
         raise DemoIdpError("invalid_grant", "the code was already used")
     if grant["client_id"] != client_id or grant["redirect_uri"] != redirect_uri:
         raise DemoIdpError("invalid_grant", "the code was issued to another client or redirect_uri")

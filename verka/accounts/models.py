@@ -39,3 +39,11 @@ class User(AbstractUser):
     @property
     def is_citizen(self) -> bool:
         return self.kind == self.Kind.CITIZEN
+
+
+class RedeemedDemoCode(models.Model):
+    """An authorization code the demo identity provider has exchanged. Kept in the database,
+    not a process-local cache, so a replayed code is refused by every web process."""
+
+    code_id = models.CharField(max_length=64, unique=True)
+    redeemed_at = models.DateTimeField(db_index=True)
