@@ -9,6 +9,7 @@ from typing import Any
 
 from verka.engine.bpmn import Definitions, Process, parse_bpmn
 
+from . import rows
 from .models import DecisionDefinition, FormDefinition, ProcessDefinition, Resource
 
 
@@ -51,9 +52,30 @@ def _latest(query: Any, test: bool) -> Any:
     return query.filter(is_test=False).order_by("-version").first()
 
 
+_LATEST_FIELDS = [
+    "id",
+    "bpmn_process_id",
+    "name",
+    "version",
+    "resource_id",
+    "checksum",
+    "is_test",
+    "version_tag",
+]
+_LATEST_PROCESS = (
+    f"SELECT {', '.join(_LATEST_FIELDS)} FROM processes_processdefinition"
+    " WHERE bpmn_process_id = %s AND is_test = %s ORDER BY version DESC LIMIT 1"
+)
+
+
 def latest_process(
     bpmn_process_id: str, version: int | None = None, *, test: bool = False
 ) -> ProcessDefinition:
+    if version is None:
+        # Every start asks this: one fixed statement instead of an ORM query built each time.
+        found = rows.fetch_one(_LATEST_PROCESS, [bpmn_process_id, test])
+        if found is not None:
+            return ProcessDefinition.from_db("default", _LATEST_FIELDS, found)
     query = ProcessDefinition.objects.filter(bpmn_process_id=bpmn_process_id)
     if version is not None:
         definition = query.filter(version=version).first()
