@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
@@ -164,6 +165,14 @@ def evaluate_deployed_decision(
     )
 
 
+# A CPT run records (and may mock) the decisions its test instances evaluate. A context
+# variable, not a global: the studio runs tests inside a live server's request thread, where
+# other threads' instances, and other test runs, must not see this run's recorder.
+decision_recorder: ContextVar[Callable[[str, Mapping[str, Any]], Any] | None] = ContextVar(
+    "verka_decision_recorder", default=None
+)
+
+
 class DeployedDecisions:
     """The runtime's DecisionEvaluator: business rule tasks call the latest deployed decision
     (in a test instance, the latest test version where there is one)."""
@@ -172,6 +181,9 @@ class DeployedDecisions:
         self.test = test
 
     def evaluate(self, decision_id: str, variables: Mapping[str, Any]) -> Any:
+        recorder = decision_recorder.get()
+        if self.test and recorder is not None:
+            return recorder(decision_id, variables)
         result = evaluate_deployed_decision(decision_id, variables, test=self.test)
         if result.messages and result.value is None:
             raise ValueError("; ".join(result.messages))

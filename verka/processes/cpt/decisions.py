@@ -65,23 +65,10 @@ class DecisionLog:
 
 @contextlib.contextmanager
 def recording(log: DecisionLog) -> Iterator[DecisionLog]:
-    """Route business rule tasks through `log` while a test case runs.
-
-    The executor builds `repository.DeployedDecisions()` per command; the class is swapped
-    for the duration of the case. A CPT run may share the process with a live server (the
-    studio runs tests in a web request), so only test instances' decisions go through the log;
-    live instances evaluate as always, never with the test's mocks.
-    """
-
-    class Recorded(repository.DeployedDecisions):
-        def evaluate(self, decision_id: str, variables: Mapping[str, Any]) -> Any:
-            if not self.test:
-                return super().evaluate(decision_id, variables)
-            return log.evaluate(decision_id, variables)
-
-    original = repository.DeployedDecisions
-    repository.DeployedDecisions = Recorded  # type: ignore[misc]
+    """Route the business rule tasks of test instances through `log` while a test case runs.
+    Live instances evaluate as always, never with the test's mocks."""
+    token = repository.decision_recorder.set(log.evaluate)
     try:
         yield log
     finally:
-        repository.DeployedDecisions = original  # type: ignore[misc]
+        repository.decision_recorder.reset(token)
