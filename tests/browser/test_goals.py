@@ -57,6 +57,8 @@ def dashboard_data() -> None:
         goal=goal, targets=[(now.date() - timedelta(days=365), 25.0)],
     )  # fmt: skip
     services.set_baseline(indicator, now - timedelta(days=200), now)
+    # The closed months frozen, as the worker does: the page shows them as stored values.
+    services.snapshot_indicator(indicator)
     services.apply_template("building-permit-10-weeks", goal=goal)
     ITSystem.objects.create(name="Gamla lokalbokningen", annual_cost=95000)
     initiative = Initiative.objects.create(
@@ -97,6 +99,17 @@ def test_management_drills_down_from_the_dashboard_to_the_cases(live_server, pag
     page.wait_for_selector("h1:has-text('Ärendena bakom värdet')")
     assert page.locator("#cases tbody tr").count() == 3
     assert "BYG-2026-000042" in page.locator("#cases").inner_text()
+    assert "Beräknat nu" in page.locator("#value-source").inner_text()
+    assert_accessible(page)
+
+    # A closed month comes from its stored snapshot, and so do the cases behind it.
+    page.goto(live_server.url + "/mal/")
+    page.get_by_text("Visa som tabell").first.click()
+    assert page.get_by_text("Sparad mätning (").count() >= 5
+    page.locator("tr:has(td:has-text('Sparad mätning')) td.num a").first.click()
+    page.wait_for_selector("h1:has-text('Ärendena bakom värdet')")
+    assert "Sparad mätning från" in page.locator("#value-source").inner_text()
+    assert page.locator("#cases tbody tr").count() == 3
     assert_accessible(page)
 
     for path in ("/mal/initiativ/", "/mal/system/", "/mal/indikatorer/"):

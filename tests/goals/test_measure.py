@@ -309,3 +309,31 @@ def test_drill_down_rows_get_their_instance_start_and_end(log):
     assert all(
         (row.started, row.ended) == (by_key[row.key].started, by_key[row.key].ended) for row in rows
     )
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [
+        {**DURATION, "unit": "working_days", "aggregate": "p90"},
+        {**DURATION, "aggregate": "fee_reduction", "limit": {"weeks": 4}, "fee_variable": "fee",
+         "extension": {"weeks": 4, "when": "extended = true"}},
+        {**DURATION, "cohort": "start"},
+        {"kind": "share", "processes": ["permit"], "condition": 'channel = "web"'},
+        {"kind": "count", "processes": ["permit"], "measure": "completed"},
+        {"kind": "count", "processes": ["permit"], "measure": "arrival_rate"},
+        {"kind": "count", "processes": ["permit"], "measure": "open_at_end"},
+    ],
+)  # fmt: skip
+def test_a_window_looked_up_by_case_key_agrees_with_scanning_the_log(log, definition, monkeypatch):
+    """Few cases in a window are grouped by case key; many by scanning: the numbers are alike."""
+    from verka.goals import measure
+
+    checked = validate(definition)
+    monkeypatch.setattr(measure, "NARROW_SPAN", timedelta(days=400))  # the year, too, by key
+    by_key = measure_periods(checked, date(2025, 1, 1), date(2025, 12, 31))
+    march = measure_window(checked, months()[2][0], months()[2][1])
+    monkeypatch.setattr(measure, "NARROW_LIMIT", 0)
+    scanned = measure_periods(checked, date(2025, 1, 1), date(2025, 12, 31))
+    assert [(r.value, r.n) for r in by_key] == [(r.value, r.n) for r in scanned]
+    assert [c.key for c in march.cases] == [c.key for c in scanned[2].cases]
+    assert sum(r.n for r in scanned) > 0

@@ -54,6 +54,11 @@ FEEL_KEYWORDS = {
     "time", "duration", "string", "number", "today", "now",
 }  # fmt: skip
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# The cases of a short window (an open period, a drill-down) are looked up by case key rather
+# than by scanning the process's whole log: they are usually a small share of it. A long window
+# holds most cases, and looked up one by one they would cost more than the scan.
+NARROW_SPAN = timedelta(days=92)
+NARROW_LIMIT = 20000
 
 
 @dataclass
@@ -85,9 +90,12 @@ class Result:
 
 def history(definition: dict[str, Any]) -> QuerySet[HistoryEvent]:
     """The events of the definition's processes, without test instances."""
-    events = HistoryEvent.objects.filter(bpmn_process_id__in=definition["processes"])
-    if "keys" in definition:  # internal: the cases of a drill-down
-        events = events.filter(process_instance_key__in=definition["keys"])
+    if "keys" in definition:  # internal: the cases of a drill-down or of a narrow window
+        # An instance's events all carry its process id, so the keys alone select them; left
+        # to itself SQLite would scan the process's whole log by its process-id index.
+        events = HistoryEvent.objects.filter(process_instance_key__in=definition["keys"])
+    else:
+        events = HistoryEvent.objects.filter(bpmn_process_id__in=definition["processes"])
     if definition.get("versions"):
         events = events.filter(version__in=definition["versions"])
     tests = ProcessInstance.objects.filter(
@@ -124,9 +132,13 @@ def case_times(
     having: Q | None = None,
     *,
     instance: bool = True,
+    within: tuple[dict[str, Any], datetime, datetime] | None = None,
 ) -> list[dict[str, Any]]:
     """One row per case: one timestamp per named event spec, and the instance's start and end
-    unless instance=False (every timestamp fetched costs: parsing them is most of the time)."""
+    unless instance=False (every timestamp fetched costs: parsing them is most of the time).
+    `within` = (event spec, start, end): in a short window, only the cases with such an event in
+    [start, end) — a superset of those HAVING keeps — are grouped, looked up by case key, so that
+    one open period does not group the process's whole log."""
     annotations: dict[str, Any] = {"i_version": Max("version")}
     wanted = Q(pk__in=[])
     if instance:
@@ -139,7 +151,27 @@ def case_times(
         q = event_q(spec)
         wanted |= q
         annotations[name] = _at(q, _is_last(spec))
-    rows = history(definition).filter(wanted).values("process_instance_key").annotate(**annotations)
+    if within is not None and short(within[1], within[2]):
+        spec, since, until = within
+        keys = set(
+            history(definition)
+            .filter(event_q(spec), timestamp__gte=since, timestamp__lt=until)
+            .values_list("process_instance_key", flat=True)
+            .distinct()[: NARROW_LIMIT + 1]
+        )
+        if len(keys) <= NARROW_LIMIT:
+            result = []
+            for scoped in _scoped(by_key(definition, keys)):
+                result.extend(_grouped(scoped, wanted, annotations, having))
+            return result
+    return _grouped(definition, wanted, annotations, having)
+
+
+def _grouped(
+    definition: dict[str, Any], wanted: Q, annotations: dict[str, Any], having: Q | None
+) -> list[dict[str, Any]]:
+    rows = history(definition).filter(wanted).values("process_instance_key")
+    rows = rows.annotate(**annotations)
     if having is not None:
         rows = rows.filter(having)
     return list(rows.order_by("process_instance_key"))
@@ -163,8 +195,10 @@ def pause_intervals(
     """Per case, the intervals during which a pausing element was active."""
     if not definition.get("pauses") or not keys:
         return {}
-    rows = (
-        history(definition)
+    rows = [
+        row
+        for scoped in _scoped(definition)
+        for row in history(scoped)
         .filter(element_id__in=definition["pauses"])
         .filter(Q(event_type="ELEMENT_ACTIVATED") | Q(event_type__in=ENDED))
         .values("process_instance_key", "element_instance_key")
@@ -172,7 +206,7 @@ def pause_intervals(
             paused=_at(Q(event_type="ELEMENT_ACTIVATED")),
             resumed=_at(Q(event_type__in=ENDED), last=True),
         )
-    )
+    ]
     result: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
     for row in rows:
         if row["process_instance_key"] in keys and row["paused"] is not None:
@@ -196,23 +230,42 @@ def latest_variables(
     names = list(names)
     if not names or not keys:
         return {}
-    variables = history(definition).filter(
-        event_type__in=("VARIABLE_CREATED", "VARIABLE_UPDATED"),
-        element_type="process",
-        name__in=names,
-    )
-    latest = variables.values("process_instance_key", "name").annotate(last=Max("id"))
-    ids = latest.values("last")
     result: dict[int, dict[str, Any]] = defaultdict(dict)
-    for key, name, value in HistoryEvent.objects.filter(id__in=ids).values_list(
-        "process_instance_key", "name", "value"
-    ):
-        if key in keys:
+    for scoped in _scoped(definition):
+        variables = history(scoped).filter(
+            event_type__in=("VARIABLE_CREATED", "VARIABLE_UPDATED"),
+            element_type="process",
+            name__in=names,
+        )
+        latest = variables.values("process_instance_key", "name").annotate(last=Max("id"))
+        ids = latest.values("last")
+        for key, name, value in HistoryEvent.objects.filter(id__in=ids).values_list(
+            "process_instance_key", "name", "value"
+        ):
+            if key not in keys:
+                continue
             try:
                 result[key][name] = codec.from_json_text(value) if value else None
             except ValueError:
                 result[key][name] = value
     return result
+
+
+def short(start: datetime, end: datetime) -> bool:
+    return end - start <= NARROW_SPAN
+
+
+def by_key(definition: dict[str, Any], keys: set[int]) -> dict[str, Any]:
+    """The definition restricted to these cases, when they are few enough to list."""
+    return {**definition, "keys": sorted(keys)} if len(keys) <= NARROW_LIMIT else definition
+
+
+def _scoped(definition: dict[str, Any]) -> list[dict[str, Any]]:
+    """A definition restricted to cases, a few hundred at a time (bounded IN lists for SQLite)."""
+    if "keys" not in definition:
+        return [definition]
+    keys = definition["keys"]
+    return [{**definition, "keys": keys[i : i + 500]} for i in range(0, len(keys), 500)]
 
 
 # --- the arithmetic -----------------------------------------------------------------------
@@ -348,16 +401,19 @@ def duration_cases(definition: dict[str, Any], start: datetime, end: datetime) -
         {"t_start": definition["start"], "t_end": definition["end"]},
         having,
         instance=False,
+        within=(definition[definition["cohort"]], start, end),
     )
     rows = [_row(r) for r in raw]
     rows = [r for r in rows if r.start is not None and r.end is not None and r.end >= r.start]
     keys = {r.key for r in rows}
-    pauses = pause_intervals(definition, keys)
+    # In a short window the pauses and variables of its few cases are read by case key.
+    scope = by_key(definition, keys) if short(start, end) else definition
+    pauses = pause_intervals(scope, keys)
     texts = [definition["extension"]["when"]] if definition.get("extension") else []
     names = condition_names(*texts)
     if definition.get("fee_variable"):
         names.append(definition["fee_variable"])
-    variables = latest_variables(definition, names, keys)
+    variables = latest_variables(scope, names, keys)
     working = None
     zone = current_zone()
     if definition["unit"] == "working_days" and rows:
@@ -375,14 +431,21 @@ def duration_cases(definition: dict[str, Any], start: datetime, end: datetime) -
 
 def condition_cases(definition: dict[str, Any], start: datetime, end: datetime) -> list[CaseRow]:
     having = Q(t_at__isnull=False, t_at__gte=start, t_at__lt=end)
-    raw = case_times(definition, {"t_at": definition["at"]}, having, instance=False)
+    raw = case_times(
+        definition,
+        {"t_at": definition["at"]},
+        having,
+        instance=False,
+        within=(definition["at"], start, end),
+    )
     rows = []
     for r in raw:
         row = _row(r)
         row.at = r["t_at"]
         rows.append(row)
     keys = {r.key for r in rows}
-    variables = latest_variables(definition, condition_names(definition["condition"]), keys)
+    scope = by_key(definition, keys) if short(start, end) else definition
+    variables = latest_variables(scope, condition_names(definition["condition"]), keys)
     for row in rows:
         row.meets = _truthy(definition["condition"], variables.get(row.key, {}))
     return rows
@@ -393,7 +456,14 @@ def instance_cases(definition: dict[str, Any], start: datetime, end: datetime) -
     having = Q(i_start__isnull=False, i_start__lt=end) & (
         Q(i_end__isnull=True) | Q(i_end__gte=start)
     )
-    return [_row(r) for r in case_times(definition, {}, having)]
+    # Flows need only the cases that started or ended in the window; stocks need every case
+    # still open, however old.
+    within = {
+        "started": ({"instance": "start"}, start, end),
+        "arrival_rate": ({"instance": "start"}, start, end),
+        "completed": ({"instance": "end"}, start, end),
+    }.get(definition.get("measure", ""))
+    return [_row(r) for r in case_times(definition, {}, having, within=within)]
 
 
 def count_cases(
@@ -518,7 +588,11 @@ def eservice_result(
         begun = abandoned + submitted
         value = 100.0 * abandoned / begun if begun else None
         return Result(start, end, value, begun, [])
-    cases = [_row(r) for r in case_times(definition, {}, Q(i_start__gte=start, i_start__lt=cut))]
+    started = ({"instance": "start"}, start, cut)
+    cases = [
+        _row(r)
+        for r in case_times(definition, {}, Q(i_start__gte=start, i_start__lt=cut), within=started)
+    ]
     keys = [c.key for c in cases]
     digital: set[int] = set()
     for index in range(0, len(keys), 500):  # bounded IN lists for SQLite

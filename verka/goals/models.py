@@ -177,6 +177,9 @@ class Measurement(models.Model):
         IndicatorDefinitionVersion, on_delete=models.PROTECT, related_name="measurements"
     )
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.SNAPSHOT)
+    # Taken by the worker when the period closed (snapshots.py), not by hand: the pages show
+    # these instead of computing closed periods again.
+    scheduled = models.BooleanField(default=False)
     period_start = models.DateTimeField()
     period_end = models.DateTimeField()
     value = models.FloatField(null=True, blank=True)
@@ -189,6 +192,15 @@ class Measurement(models.Model):
     class Meta:
         ordering = ["indicator", "period_start", "computed_at"]
         indexes = [models.Index(fields=["indicator", "period_start"])]
+        constraints = [
+            # Two workers may close the same period at once: the second insert fails and is
+            # dropped, so a period has one scheduled snapshot per definition version.
+            models.UniqueConstraint(
+                fields=["indicator", "definition_version", "period_start"],
+                condition=models.Q(scheduled=True),
+                name="goals_one_scheduled_snapshot",
+            )
+        ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

@@ -17,7 +17,7 @@ from lxml import etree
 from verka.processes import clock
 from verka.processes.models import ProcessDefinition
 
-from . import measure, presets, stats
+from . import measure, presets, snapshots, stats
 from .definition import DefinitionError, unit_label, validate
 from .models import (
     Goal,
@@ -28,9 +28,11 @@ from .models import (
     ITSystem,
     Measurement,
 )
-from .workdays import local_midnight
+from .workdays import local_midnight, periods
 
 validate_definition = validate
+snapshot_indicator = snapshots.snapshot_indicator
+stored_cases = snapshots.stored_cases
 
 __all__ = [
     "DefinitionError",
@@ -44,8 +46,12 @@ __all__ = [
     "series",
     "set_baseline",
     "set_definition",
+    "snapshot_for",
+    "snapshot_indicator",
+    "stored_cases",
     "systems_without_goal",
     "take_measurement",
+    "trend",
     "validate_definition",
 ]
 
@@ -151,9 +157,6 @@ def _window(start: date | datetime, end: date | datetime) -> tuple[datetime, dat
     return s, e
 
 
-CASE_DETAIL_LIMIT = 10000
-
-
 def take_measurement(
     indicator: Indicator,
     start: date | datetime,
@@ -165,10 +168,7 @@ def take_measurement(
     s, e = _window(start, end)
     now = clock.now()
     result = measure.measure_window(indicator.definition, s, e, now)
-    details = {
-        "cases": [c.key for c in result.cases[:CASE_DETAIL_LIMIT]],
-        "met": sum(1 for c in result.cases if c.meets),
-    }
+    details = snapshots.case_details(result)
     return Measurement.objects.create(
         indicator=indicator,
         definition_version=current_version(indicator),
@@ -189,14 +189,91 @@ def set_baseline(indicator: Indicator, start: date | datetime, end: date | datet
     return baseline
 
 
-def series(indicator: Indicator, months: int = 12, now: datetime | None = None) -> list[Any]:
-    """The indicator per period over the last `months` months, computed live from the log."""
-    now = now or clock.now()
+def _first_month(now: datetime, months: int) -> tuple[date, date]:
     today = timezone.localtime(now).date()
     first = date(today.year, today.month, 1)
     for _step in range(months - 1):
         first = (first - timedelta(days=1)).replace(day=1)
+    return first, today
+
+
+def series(indicator: Indicator, months: int = 12, now: datetime | None = None) -> list[Any]:
+    """The indicator per period over the last `months` months, computed live from the log."""
+    now = now or clock.now()
+    first, today = _first_month(now, months)
     return measure.measure_periods(indicator.definition, first, today, now)
+
+
+@dataclass
+class PeriodValue:
+    """One period of a trend: from its scheduled snapshot (`snapshot`) or computed now."""
+
+    start: datetime
+    end: datetime
+    value: float | None
+    n: int
+    snapshot: Measurement | None = None
+
+
+def trend(indicator: Indicator, months: int = 12, now: datetime | None = None) -> list[PeriodValue]:
+    """The same periods as `series`, but a closed period with a scheduled snapshot of the
+    current definition version is read from it; only the open period and closed periods still
+    without one are computed, in one pass over the log from the oldest of them."""
+    now = now or clock.now()
+    first, today = _first_month(now, months)
+    period = indicator.definition.get("period", "month")
+    spans = [
+        (local_midnight(a), local_midnight(b))
+        for a, b in periods(first, today, period)
+        if local_midnight(a) < now
+    ]
+    if not spans:
+        return []
+    stored = {
+        m.period_start: m
+        for m in Measurement.objects.filter(
+            indicator=indicator,
+            scheduled=True,
+            definition_version__number=indicator.version,
+            period_start__gte=spans[0][0],
+            period_start__lt=spans[-1][1],
+        )
+    }
+    frozen = {
+        start: stored[start]
+        for start, end in spans
+        if end <= now and start in stored and stored[start].period_end == end
+    }
+    live: dict[datetime, measure.Result] = {}
+    missing = [start for start, _end in spans if start not in frozen]
+    if missing:
+        begin = timezone.localtime(missing[0]).date()
+        for result in measure.measure_periods(indicator.definition, begin, today, now):
+            live[result.start] = result
+    values = []
+    for start, end in spans:
+        if start in frozen:
+            m = frozen[start]
+            values.append(PeriodValue(start, end, m.value, m.n, m))
+        elif start in live:
+            r = live[start]
+            values.append(PeriodValue(start, end, r.value, r.n))
+    return values
+
+
+def snapshot_for(indicator: Indicator, start: datetime, end: datetime) -> Measurement | None:
+    """The scheduled snapshot of exactly [start, end) under the current definition, if any."""
+    return (
+        Measurement.objects.filter(
+            indicator=indicator,
+            scheduled=True,
+            definition_version__number=indicator.version,
+            period_start=start,
+            period_end=end,
+        )
+        .select_related("definition_version")
+        .first()
+    )
 
 
 def case_numbers(keys: list[int]) -> dict[int, str]:

@@ -45,14 +45,15 @@ def _require_editor(request: HttpRequest) -> None:
 
 
 def indicator_view(indicator: Indicator, months: int = 12) -> dict[str, Any]:
-    """Everything a page shows about one indicator: the trend, table, summary, target, baseline."""
-    results = services.series(indicator, months)
+    """Everything a page shows about one indicator: the trend, table, summary, target, baseline.
+    Closed periods come from their scheduled snapshots where the worker has taken them."""
+    values = services.trend(indicator, months)
     unit = charts.unit_text(indicator.unit)
     points = []
-    for result in results:
-        first = timezone.localtime(result.start).date()
+    for value in values:
+        first = timezone.localtime(value.start).date()
         target = indicator.target_on(first)
-        points.append(charts.Point(first, result.value, result.n, target.value if target else None))
+        points.append(charts.Point(first, value.value, value.n, target.value if target else None))
     baseline = indicator.baseline.value if indicator.baseline else None
     summary = charts.summary(points, unit, baseline, indicator.direction)
     rows = [
@@ -62,13 +63,15 @@ def indicator_view(indicator: Indicator, months: int = 12) -> dict[str, Any]:
             "target": charts.number(p.target, unit),
             "label": charts.month_label(p.period),
             "end": next_period(p.period, indicator.definition.get("period", "month")),
+            "snapshot": v.snapshot,
         }
-        for p in points
+        for p, v in zip(points, values, strict=True)
     ]
     return {
         "indicator": indicator,
         "unit": unit,
         "rows": rows,
+        "stored": sum(1 for v in values if v.snapshot is not None),
         "svg": charts.svg(points, unit, baseline, indicator.name),
         "summary": summary,
         "latest": charts.number(summary["latest"].value if summary["latest"] else None, unit),
@@ -231,12 +234,18 @@ def indicator_cases(request: HttpRequest, pk: int) -> HttpResponse:
     period = indicator.definition.get("period", "month")
     first = _day(request.GET.get("fran"), period_start(today, period))
     end = _day(request.GET.get("till"), next_period(first, period))
-    result = measure.measure_window(
-        indicator.definition, local_midnight(first), local_midnight(end), clock.now()
-    )
-    measure.with_instance_times(indicator.definition, result.cases)
-    numbers = services.case_numbers([c.key for c in result.cases])
-    definition = indicator.definition
+    start_at, end_at = local_midnight(first), local_midnight(end)
+    snapshot = services.snapshot_for(indicator, start_at, end_at)
+    if snapshot is not None:
+        # A closed period: the cases that were measured when it was frozen, as measured then.
+        cases = services.stored_cases(snapshot)
+        value, n = snapshot.value, snapshot.n
+    else:
+        result = measure.measure_window(indicator.definition, start_at, end_at, clock.now())
+        cases, value, n = result.cases, result.value, result.n
+    measure.with_instance_times(indicator.definition, cases)
+    numbers = services.case_numbers([c.key for c in cases])
+    definition = snapshot.definition_version.definition if snapshot else indicator.definition
     shows_duration = (
         definition["kind"] == "duration"
         or "limit" in definition
@@ -250,7 +259,7 @@ def indicator_cases(request: HttpRequest, pk: int) -> HttpResponse:
             if case.value is not None
             else "–",
         }
-        for case in sorted(result.cases, key=lambda c: c.at or c.started or _epoch())
+        for case in sorted(cases, key=lambda c: c.at or c.started or _epoch())
     ]
     return render(
         request,
@@ -259,11 +268,12 @@ def indicator_cases(request: HttpRequest, pk: int) -> HttpResponse:
             "indicator": indicator,
             "first": first,
             "last": end - timedelta(days=1),
-            "value": charts.number(result.value, charts.unit_text(indicator.unit)),
-            "n": result.n,
+            "value": charts.number(value, charts.unit_text(indicator.unit)),
+            "n": n,
             "rows": rows,
+            "snapshot": snapshot,
             "shows_duration": shows_duration,
-            "shows_meets": any(c.meets is not None for c in result.cases),
+            "shows_meets": any(c.meets is not None for c in cases),
         },
     )
 
