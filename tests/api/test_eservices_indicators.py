@@ -68,6 +68,24 @@ def test_indicators_and_their_measurements(api):
     problem(api.get("indicators/999999/measurements"), 404)
 
 
+def test_indicator_values_come_from_snapshots_for_closed_periods(api):
+    from verka.goals import snapshots
+    from verka.processes.clock import ManualClock, use_clock
+
+    from ..goals.test_snapshots import NOW, history, make_indicator
+
+    history()
+    indicator = make_indicator()
+    with use_clock(ManualClock(NOW)):
+        live = api.get(f"indicators/{indicator.pk}/values", months=3).json()
+        snapshots.snapshot_indicator(indicator)
+        stored = api.get(f"indicators/{indicator.pk}/values", months=3).json()
+    assert [v["kind"] for v in live] == ["live"] * 3
+    assert [v["kind"] for v in stored] == ["snapshot", "snapshot", "live"]
+    assert all(v["computedAt"] for v in stored[:2]) and stored[2]["computedAt"] is None
+    assert [(v["value"], v["cases"]) for v in stored] == [(v["value"], v["cases"]) for v in live]
+
+
 def test_the_scope_is_needed(client, make_token, permit_eservice):  # noqa: F811
     api = Api(client, make_token("processes:read"))
     assert problem(api.get("eservices"), 403)["requiredScope"] == "eservices:read"

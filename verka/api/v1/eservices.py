@@ -232,16 +232,19 @@ def list_measurements(
     "/indicators/{indicator_id}/values",
     auth=needs(Scope.ESERVICES_READ),
     response=list[MeasurementOut],
-    summary="An indicator computed now, per month",
-    description="Computed live from the process event log for the last `months` months "
-    "(1–36). Scope: eservices:read.",
+    summary="An indicator per period, for the last months",
+    description="One value per period (the indicator's month, quarter or year) of the last "
+    "`months` months (1–36). A closed period comes from its scheduled snapshot "
+    '(`kind` "snapshot", with `computedAt`) where the worker has taken one; the open period, '
+    'and closed ones without a snapshot, are computed now (`kind` "live"). '
+    "Scope: eservices:read.",
 )
 def indicator_values(
     request: HttpRequest,
     indicator_id: int = Path(..., ge=1, le=2**62),
     months: int = Query(12, ge=1, le=36),
 ) -> Any:
-    from verka.goals.services import series
+    from verka.goals.services import trend
 
     indicator = _indicator(indicator_id)
     return [
@@ -250,8 +253,8 @@ def indicator_values(
             periodEnd=timestamp(result.end) or "",
             value=result.value,
             cases=result.n,
-            kind="live",
-            computedAt=None,
+            kind="live" if result.snapshot is None else "snapshot",
+            computedAt=None if result.snapshot is None else timestamp(result.snapshot.computed_at),
         )
-        for result in series(indicator, months)
+        for result in trend(indicator, months)
     ]
