@@ -25,6 +25,7 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
 STAMPS = VENV / "verka-stamps"
 RESULTS = ROOT / "var" / "test-results"
+STUDIO_BUNDLE = ROOT / "verka" / "studio" / "static" / "studio" / "build" / "studio.js"
 POSTGRES_URL = os.environ.get("VERKA_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 
 
@@ -80,6 +81,15 @@ def setup_node() -> None:
         say("installing npm packages")
         run(npm, "ci", "--no-audit", "--no-fund", "--loglevel=error")
         mark("npm", value)
+    # The studio's editors are one bundle built from frontend/studio (git-ignored output).
+    sources = sorted(path for path in (ROOT / "frontend").rglob("*") if path.is_file())
+    value = fingerprint(ROOT / "package.json", ROOT / "package-lock.json", *sources)
+    if not up_to_date("frontend", value) or not STUDIO_BUNDLE.exists():
+        say("building the studio's editors (frontend/studio)")
+        # Asset names carry content hashes; start empty so old builds do not pile up.
+        shutil.rmtree(STUDIO_BUNDLE.parent, ignore_errors=True)
+        run(npm, "run", "build", "--silent")
+        mark("frontend", value)
 
 
 def chromium_path() -> str | None:

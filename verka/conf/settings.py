@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "verka.goals",
     "verka.api",
     "verka.demoservices",
+    "verka.studio",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("mina-sidor/", include("verka.cases.urls")),
     path("handlaggning/", include("verka.workspace.urls")),
     path("mal/", include("verka.goals.urls")),
+    path("studio/", include("verka.studio.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -68,4 +68,7 @@ def load_demo() -> tuple[DemoLogin, ...]:
             superuser=login.superuser,
         )
     load_eservices()
+    from verka.studio.demo import load_demo_projects
+
+    load_demo_projects()
     return DEMO_LOGINS

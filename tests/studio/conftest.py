@@ -1,0 +1,53 @@
+"""Fixtures for the Studio: the digitalisation team, other staff, a citizen, and a new project."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from verka.accounts.services import create_user
+from verka.studio import services
+
+PASSWORD = "pw-studio-1"
+
+
+@pytest.fixture(autouse=True)
+def swedish() -> Any:
+    with translation.override("sv"):
+        yield
+
+
+@pytest.fixture
+def operator(db: Any) -> Any:
+    return create_user(
+        "dora", PASSWORD, kind="staff", display_name="Dora Drift", groups=["digitalisering"]
+    )
+
+
+@pytest.fixture
+def officer(db: Any) -> Any:
+    return create_user("olle", PASSWORD, kind="staff", display_name="Olle", groups=["bygglov"])
+
+
+@pytest.fixture
+def citizen(db: Any) -> Any:
+    return create_user("bertil", PASSWORD, kind="citizen", display_name="Bertil")
+
+
+@pytest.fixture
+def operator_client(operator: Any) -> Client:
+    client = Client()
+    client.force_login(operator)
+    return client
+
+
+@pytest.fixture
+def project(operator: Any) -> Any:
+    project = services.create_project(operator, "parkering", "Parkeringstillstånd")
+    project.summary_sv = "Ansök om parkeringstillstånd."
+    project.handling_time_sv = "2 veckor"
+    project.save()
+    return project

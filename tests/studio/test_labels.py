@@ -1,0 +1,53 @@
+"""Every check rule has a title in Swedish and English; every Studio text has its translation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+from django.utils import translation
+
+from verka.engine.checks import RULES
+from verka.studio import labels, services
+
+CATALOGUE = Path(__file__).resolve().parents[2] / "verka/studio/locale/en/LC_MESSAGES/django.po"
+
+
+def test_every_rule_has_a_title():
+    assert set(labels.RULE_TITLES) == set(RULES)
+
+
+def test_every_log_code_has_words():
+    codes = [
+        "CREATED", "IMPORTED", "FILE_ADDED", "FILE_SAVED", "FILE_RENAMED", "FILE_DELETED",
+        "SETTINGS_CHANGED", "VERSION_SAVED", "PUBLISHED", "ROLLED_BACK", "TESTS_RUN",
+        "TEST_STARTED",
+    ]  # fmt: skip
+    assert {getattr(services, code) for code in codes} == set(labels.EVENT_LABELS)
+
+
+def test_titles_are_translated_to_english():
+    with translation.override("en"):
+        assert labels.rule_title("verka/unknown-form") == "Unknown form"
+        assert labels.rule_title("bpmnlint/no-disconnected") == "The element is not connected"
+    with translation.override("sv"):
+        assert labels.rule_title("verka/unknown-form") == "Okänt formulär"
+    assert labels.rule_title("some/new-rule") == "some/new-rule"
+
+
+def test_the_studio_catalogue_is_complete():
+    with CATALOGUE.open("rb") as handle:
+        catalog = read_po(handle, locale="en")
+    untranslated = [
+        m.id
+        for m in catalog
+        if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))
+    ]
+    assert len(catalog) > 200
+    assert not untranslated
+    assert not [m.id for m in catalog if m.id and m.fuzzy]
+
+
+def test_the_log_shows_details_that_mean_something():
+    assert labels.event_text(services.FILE_SAVED, "a.bpmn") == "sparade filen a.bpmn"
+    assert labels.event_text(services.CREATED, "empty") == "skapade projektet"
