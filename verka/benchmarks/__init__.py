@@ -23,6 +23,9 @@ DEFAULT_POSTGRES = os.environ.get(
 FULL = {
     "workers": [1, 2, 4],
     "one_task": 2000,
+    "one_task_rate": 300,
+    "starters": 4,
+    "capacity": True,
     "parallel": 1000,
     "user_tasks": 10000,
     "http": 400,
@@ -38,6 +41,9 @@ FULL = {
 QUICK = {
     "workers": [1, 2],
     "one_task": 20,
+    "one_task_rate": 50,
+    "starters": 2,
+    "capacity": False,
     "parallel": 10,
     "user_tasks": 20,
     "http": 6,
@@ -175,10 +181,15 @@ def print_table(report: dict[str, Any]) -> None:
         if "error" in result:
             rows.append((f"[{db}]", "error: " + result["error"]))
             continue
-        for run in result["one_service_task"]:
+        runs = list(result["one_service_task"])
+        if "one_service_task_capacity" in result:
+            runs.append(result["one_service_task_capacity"])
+        for run in runs:
+            offered = run.get("offered_per_s")
+            load = f"offered {_fmt(offered)}/s" if offered else "starters flat out"
             rows.append(
                 (
-                    f"[{db}] 1. one service task, {run['workers']} worker(s)",
+                    f"[{db}] 1. one service task, {run['workers']} worker(s), {load}",
                     f"{_fmt(run['instances_per_s'])} inst/s, p50 {_fmt(run['latency_p50_ms'])} ms, "
                     f"p99 {_fmt(run['latency_p99_ms'])} ms",
                 )

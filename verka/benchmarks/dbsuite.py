@@ -103,40 +103,97 @@ def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
             worker.kill()
 
 
-def one_service_task(workers: int, instances: int) -> dict[str, Any]:
-    from verka.processes import services
+def start_starters(count: int, instances: int, rate: float) -> list[subprocess.Popen[str]]:
+    """Processes that start the instances (see starter.py); each takes an equal share."""
+    env = dict(os.environ, VERKA_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
+    shares = [instances // count + (1 if n < instances % count else 0) for n in range(count)]
+    starters = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "verka.benchmarks.starter",
+                "bench-one-task",
+                str(share),
+                str(rate / count if rate else 0),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for share in shares
+        if share
+    ]
+    for starter in starters:
+        assert starter.stdout is not None
+        if starter.stdout.readline().strip() != "ready":
+            raise RuntimeError("a starter process did not start")
+    return starters
+
+
+def one_service_task(
+    workers: int, instances: int, rate: float, starters: int = 4
+) -> dict[str, Any]:
+    """Instances started by `starters` processes at `rate` instances/s in total (0: as fast as
+    they can), completed by `workers` `verka worker` processes. Latency runs from the moment a
+    start was due to the instance's end; throughput from the first due start to the last end."""
     from verka.processes.models import ProcessInstance
     from verka.worker.models import WorkerHeartbeat
 
     reset()
     WorkerHeartbeat.objects.all().delete()
+    cpu_before = _children_cpu()
     procs = start_workers(workers)
     try:
         wait_for_workers(workers)
-        began = time.perf_counter()
-        for n in range(instances):
-            services.start_instance("bench-one-task", {"amount": 150 + n % 2})
-        started = time.perf_counter()
-        deadline = started + max(60.0, instances / 5)
+        feeders = start_starters(starters, instances, rate)
+        begin = time.time() + 0.2
+        for feeder in feeders:
+            assert feeder.stdin is not None
+            feeder.stdin.write(f"{begin!r}\n")
+            feeder.stdin.flush()
+        due: dict[int, float] = {}
+        call_ms: list[float] = []
+        for feeder in feeders:
+            out, _ = feeder.communicate(timeout=max(120.0, instances / 5))
+            if feeder.returncode != 0:
+                raise RuntimeError("a starter process failed")
+            found = json.loads(out)
+            due.update(zip(found["keys"], found["due"], strict=True))
+            call_ms.extend(found["call_ms"])
+        deadline = time.monotonic() + max(60.0, instances / 5)
         while ProcessInstance.objects.filter(status="ACTIVE").exists():
-            if time.perf_counter() > deadline:
+            if time.monotonic() > deadline:
                 raise RuntimeError("instances did not complete in time")
             time.sleep(0.02)
-        finished = time.perf_counter()
     finally:
         stop_workers(procs)
-    latencies = [
-        (ended - begun).total_seconds() * 1000
-        for begun, ended in ProcessInstance.objects.values_list("started_at", "ended_at")
-    ]
+    cpu = _children_cpu() - cpu_before
+    ended = dict(ProcessInstance.objects.filter(key__in=list(due)).values_list("key", "ended_at"))
+    latencies = [(ended[key].timestamp() - at) * 1000 for key, at in due.items()]
+    last = max(moment.timestamp() for moment in ended.values())
     return {
         "workers": workers,
         "instances": instances,
-        "instances_per_s": instances / (finished - began),
-        "starts_per_s": instances / (started - began),
+        "offered_per_s": rate or None,
+        "starter_processes": len(feeders),
+        "instances_per_s": instances / (last - begin),
         "latency_p50_ms": percentile(latencies, 0.50),
         "latency_p99_ms": percentile(latencies, 0.99),
+        "start_call_p50_ms": percentile(call_ms, 0.50),
+        "start_call_p99_ms": percentile(call_ms, 0.99),
+        # CPU the starter and worker processes used (start-up included; not the database's).
+        "client_cpu_ms_per_instance": cpu * 1000 / instances,
     }
+
+
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 # --- 2. ten-branch parallel split and join -------------------------------------------------
@@ -240,10 +297,15 @@ def main() -> None:
     deploy("bench-parallel.bpmn", models.PARALLEL)
     deploy("bench-user-task.bpmn", models.USER_TASK)
     report: dict[str, Any] = {"database": connection.vendor}
+    count = sizes.get("one_task", 2000)
+    starters = sizes.get("starters", 4)
     report["one_service_task"] = [
-        one_service_task(workers, sizes.get("one_task", 2000))
+        one_service_task(workers, count, sizes.get("one_task_rate", 300), starters)
         for workers in sizes.get("workers", [1, 2, 4])
     ]
+    if sizes.get("capacity"):
+        # 2 workers again, the starters going as fast as they can: the most it completes.
+        report["one_service_task_capacity"] = one_service_task(2, count, 0, starters)
     report["parallel"] = parallel(sizes.get("parallel", 1000))
     report["user_tasks"] = user_tasks(sizes.get("user_tasks", 10000))
     report["eservice_http"] = eservice_http(sizes.get("http_clients", 8), sizes.get("http", 400))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 
 from verka.engine import runtime as rt
 from verka.engine.runtime import results as fx
@@ -81,6 +81,8 @@ class Outcome:
 
     started: list[int] = field(default_factory=list)
     result: rt.Result | None = None
+    # The started instances' rows as written, so a caller needs no query to read them back.
+    instances: dict[int, ProcessInstance] = field(default_factory=dict)
 
 
 Work = tuple[int, rt.Command] | Start
@@ -115,6 +117,10 @@ class Execution:
         self.queue: deque[Work] = deque()
         self.outcome = Outcome()
         self.decisions = repository.DeployedDecisions()
+        # The time as the database stores it, for the hand-written statements.
+        self.db_now = rows.db_time(now)
+        self.notified_job_types: set[str] = set()
+        self.writes = rows.Writes()
         self.test_decisions = repository.DeployedDecisions(test=True)
 
     # --- loading -------------------------------------------------------------------------
@@ -123,8 +129,17 @@ class Execution:
         state = self.states.get(instance_key)
         if state is not None:
             return state
-        found = rows.fetch_one(LOAD_INSTANCE + rows.lock_clause("i"), [instance_key])
-        if found is None:
+        # Writes still waiting to be sent go first: the queries below may read them.
+        self.writes.flush()
+        # The instance row is locked first; on PostgreSQL the three queries travel together.
+        instance_rows, element_rows, variable_rows = rows.fetch_batch(
+            [
+                (LOAD_INSTANCE + rows.lock_clause("i"), [instance_key]),
+                (rows.LOAD_ELEMENTS, [instance_key]),
+                (rows.LOAD_VARIABLES, [instance_key]),
+            ]
+        )
+        if not instance_rows:
             raise CommandRejected(f"process instance {instance_key} does not exist")
         (
             status,
@@ -137,7 +152,7 @@ class Execution:
             has_incident,
             is_test,
             definition_id,
-        ) = found
+        ) = instance_rows[0]
         process = repository.process_model_of(resource_id, checksum, bpmn_process_id)
         elements = [
             rt.ElementInstance(
@@ -150,12 +165,11 @@ class Execution:
                 data=json.loads(data),
             )
             for key, element_id, element_type, scope, element_state, loop_counter, data in (
-                rows.fetch_all(rows.LOAD_ELEMENTS, [instance_key])
+                element_rows
             )
         ]
         variables = {
-            (scope, name): codec.from_json_text(value)
-            for scope, name, value in rows.fetch_all(rows.LOAD_VARIABLES, [instance_key])
+            (scope, name): codec.from_json_text(value) for scope, name, value in variable_rows
         }
         state = rt.InstanceState.load(
             instance_key,
@@ -203,21 +217,33 @@ class Execution:
             else:
                 instance_key, command = work
                 self._apply(instance_key, command, is_first=is_first)
+        self.writes.flush()
+        for key, instance in self.outcome.instances.items():
+            row = self.rows[key]
+            instance.status = row.status
+            instance.has_incident = row.has_incident
+            instance.ended_at = None if row.status == ProcessInstance.Status.ACTIVE else self.now
         return self.outcome
 
     def _start(self, start: Start, *, is_first: bool) -> None:
         key = self.keys()
         process = repository.process_model(start.definition)
-        ProcessInstance.objects.create(
-            key=key,
-            definition=start.definition,
-            bpmn_process_id=start.definition.bpmn_process_id,
-            version=start.definition.version,
-            started_at=self.now,
-            business_key=start.business_key,
-            parent_instance_key=start.parent_instance_key,
-            parent_element_instance_key=start.parent_element_instance_key,
-            is_test=start.definition.is_test,
+        self.writes.add(
+            rows.INSERT_INSTANCE,
+            [
+                (
+                    key,
+                    start.definition.pk,
+                    start.definition.bpmn_process_id,
+                    start.definition.version,
+                    self.db_now,
+                    start.parent_instance_key,
+                    start.parent_element_instance_key,
+                    start.business_key,
+                    start.definition.is_test,
+                    False,
+                )
+            ],
         )
         self.rows[key] = InstanceRow(
             key,
@@ -232,6 +258,20 @@ class Execution:
             key, process, start.parent_instance_key, start.parent_element_instance_key
         )
         self.outcome.started.append(key)
+        instance = ProcessInstance(
+            key=key,
+            definition=start.definition,
+            bpmn_process_id=start.definition.bpmn_process_id,
+            version=start.definition.version,
+            started_at=self.now,
+            business_key=start.business_key,
+            parent_instance_key=start.parent_instance_key,
+            parent_element_instance_key=start.parent_element_instance_key,
+            is_test=start.definition.is_test,
+        )
+        instance._state.adding = False
+        instance._state.db = connection.alias
+        self.outcome.instances[key] = instance
         command = rt.CreateProcessInstance(variables=dict(start.variables), start_at=start.start_at)
         self._apply(key, command, is_first=is_first)
 
@@ -264,11 +304,12 @@ class Execution:
         self._write_history(row, result.history)
         if result.status is not None and result.status.value != row.status:
             row.status = result.status.value
-            ended = None if result.status is rt.InstanceStatus.ACTIVE else self.now
-            ProcessInstance.objects.filter(key=row.key).update(status=row.status, ended_at=ended)
+            ended = None if result.status is rt.InstanceStatus.ACTIVE else self.db_now
+            self.writes.add(rows.UPDATE_INSTANCE_STATUS, [(row.status, ended, row.key)])
+        self.writes.flush()
 
     def _write_elements(self, row: InstanceRow, changed: Iterable[rt.ElementInstance]) -> None:
-        rows.execute_many(
+        self.writes.add(
             rows.UPSERT_ELEMENT,
             [
                 (
@@ -281,8 +322,8 @@ class Execution:
                     element.state.value in LIVE_STATES,
                     element.loop_counter,
                     json.dumps(element.data, default=str),
-                    self.now,
-                    None if element.state.value in LIVE_STATES else self.now,
+                    self.db_now,
+                    None if element.state.value in LIVE_STATES else self.db_now,
                 )
                 for element in changed
             ],
@@ -302,17 +343,17 @@ class Execution:
                     change.scope_key,
                     change.name,
                     codec.to_json_text(change.value),
-                    self.now,
+                    self.db_now,
                 )
-        rows.execute_many(rows.DELETE_VARIABLE, deletes)
-        rows.execute_many(rows.UPSERT_VARIABLE, list(upserts.values()))
+        self.writes.add(rows.DELETE_VARIABLE, deletes)
+        self.writes.add(rows.UPSERT_VARIABLE, list(upserts.values()))
 
     def _write_history(self, row: InstanceRow, events: Iterable[rt.HistoryEvent]) -> None:
-        rows.execute_many(
+        self.writes.add(
             rows.INSERT_HISTORY,
             [
                 (
-                    event.timestamp,
+                    self.db_now if event.timestamp == self.now else rows.db_time(event.timestamp),
                     event.instance_key,
                     row.bpmn_process_id,
                     row.version,
@@ -334,6 +375,9 @@ class Execution:
         handler = _EFFECTS.get(type(effect))
         if handler is None:  # pragma: no cover - a new effect kind without persistence
             raise TypeError(f"no persistence for effect {type(effect).__name__}")
+        if handler not in _BATCHED_EFFECTS:
+            # It runs its own statements (and may read rows): what is waiting goes first.
+            self.writes.flush()
         handler(self, row, effect)
 
     def follow(self, work: Work) -> None:
@@ -351,27 +395,31 @@ def _history_value(value: Any) -> str:
 
 
 def _create_job(ex: Execution, row: InstanceRow, e: fx.CreateJob) -> None:
-    Job.objects.create(
-        key=e.key,
-        type=e.type,
-        process_instance_id=row.key,
-        element_instance_key=e.element_instance_key,
-        element_id=e.element_id,
-        bpmn_process_id=row.bpmn_process_id,
-        retries=e.retries,
-        due_at=ex.now,
-        custom_headers=json.dumps(dict(e.custom_headers)),
-        variables=codec.to_json_text(dict(e.variables)),
-        created_at=ex.now,
+    ex.writes.add(
+        rows.INSERT_JOB,
+        [
+            (
+                e.key,
+                e.type,
+                row.key,
+                e.element_instance_key,
+                e.element_id,
+                row.bpmn_process_id,
+                e.retries,
+                ex.db_now,
+                json.dumps(dict(e.custom_headers)),
+                codec.to_json_text(dict(e.variables)),
+                ex.db_now,
+            )
+        ],
     )
-    _notify_jobs(e.type)
-
-
-def _notify_jobs(job_type: str) -> None:
-    if connection.vendor == "postgresql":
+    if e.type not in ex.notified_job_types and connection.vendor == "postgresql":
         # Delivered at commit: waiting workers wake up instead of polling.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_notify('verka_jobs', %s)", [job_type[:7000]])
+        ex.notified_job_types.add(e.type)
+        ex.writes.add(NOTIFY_JOBS, [(e.type[:7000],)])
+
+
+NOTIFY_JOBS = "SELECT pg_notify('verka_jobs', %s)"
 
 
 def _cancel_job(ex: Execution, row: InstanceRow, e: fx.CancelJob) -> None:
@@ -633,6 +681,9 @@ def _resolve_incident(ex: Execution, row: InstanceRow, e: fx.ResolveIncident) ->
         row.set_incident_flag(False)
 
 
+# Effects that only add statements to the command's writes (they read nothing).
+_BATCHED_EFFECTS: set[Callable[..., None]] = {_create_job}
+
 _EFFECTS: dict[type, Callable[[Execution, ProcessInstance, Any], None]] = {
     fx.CreateJob: _create_job,
     fx.CancelJob: _cancel_job,
@@ -767,5 +818,5 @@ def broadcast(ex: Execution, name: str, variables: Mapping[str, Any]) -> int:
 
 def execute(first: Work, *, now: datetime | None = None) -> Outcome:
     """Run a command (and everything it causes) in one transaction."""
-    with transaction.atomic():
+    with rows.write_transaction():
         return Execution(now or clock.now()).run(first)

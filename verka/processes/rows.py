@@ -5,10 +5,18 @@ Python. The SQL is the common subset of PostgreSQL and SQLite (ON CONFLICT … D
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import os
+import threading
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
+
+try:
+    import fcntl
+except ImportError:  # Windows: SQLite's own busy-waiting decides the writers' order
+    fcntl = None  # type: ignore[assignment]
 
 LOAD_INSTANCE = (
     "SELECT status, definition_id, parent_instance_key, parent_element_instance_key,"
@@ -35,6 +43,27 @@ UPSERT_VARIABLE = (
     " ON CONFLICT (scope_key, name) DO UPDATE SET value = excluded.value,"
     " updated_at = excluded.updated_at"
 )
+INSERT_INSTANCE = (
+    "INSERT INTO processes_processinstance (key, definition_id, bpmn_process_id, version, status,"
+    " started_at, parent_instance_key, parent_element_instance_key, business_key, is_test,"
+    " has_incident) VALUES (%s, %s, %s, %s, 'ACTIVE', %s, %s, %s, %s, %s, %s)"
+)
+UPDATE_INSTANCE_STATUS = (
+    "UPDATE processes_processinstance SET status = %s, ended_at = %s WHERE key = %s"
+)
+INSERT_JOB = (
+    "INSERT INTO processes_job (key, type, state, process_instance_id, element_instance_key,"
+    " element_id, bpmn_process_id, retries, due_at, worker, custom_headers, variables,"
+    " error_message, created_at) VALUES (%s, %s, 'ACTIVATABLE', %s, %s, %s, %s, %s, %s, '', %s,"
+    " %s, '', %s)"
+)
+LOAD_JOB_STATE = "SELECT state FROM processes_job WHERE key = %s"
+# Ends a live job and says which element it belongs to; no row: the job is not live (anymore).
+END_LIVE_JOB = (
+    "UPDATE processes_job SET state = %s, ended_at = %s"
+    " WHERE key = %s AND state IN ('ACTIVATED', 'ACTIVATABLE')"
+    " RETURNING process_instance_id, element_instance_key"
+)
 DELETE_VARIABLE = "DELETE FROM processes_variable WHERE scope_key = %s AND name = %s"
 INSERT_HISTORY = (
     "INSERT INTO processes_historyevent (timestamp, process_instance_key, bpmn_process_id,"
@@ -43,29 +72,194 @@ INSERT_HISTORY = (
 )
 
 
+def activate_jobs_sql(types: int, skip_locked: bool) -> str:
+    """Lease due jobs in one statement: pick (skipping rows other workers hold, on PostgreSQL),
+    mark them activated and return them."""
+    placeholders = ", ".join(["%s"] * types)
+    lock = " FOR UPDATE SKIP LOCKED" if skip_locked else ""
+    return (
+        "UPDATE processes_job SET state = 'ACTIVATED', deadline = %s, worker = %s"
+        " WHERE key IN (SELECT key FROM processes_job"
+        f" WHERE type IN ({placeholders}) AND ((state = 'ACTIVATABLE' AND due_at <= %s)"
+        " OR (state = 'ACTIVATED' AND deadline < %s))"
+        f" ORDER BY due_at, key LIMIT %s{lock})"
+        " RETURNING key, type, process_instance_id, bpmn_process_id, element_id,"
+        " element_instance_key, retries, custom_headers, variables"
+    )
+
+
+def db_time(value: Any) -> Any:
+    """A datetime as the ORM stores it (naive UTC text on SQLite), so raw and ORM-written rows
+    compare alike in SQL."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+# The statements run on the driver's own cursor, past Django's cursor wrapper: on SQLite that
+# wrapper rewrites every statement's placeholders with a regular expression, and on either
+# database it costs more Python than the statement itself. Errors are still Django's.
+_QMARK: dict[str, str] = {}
+
+
+def _native(sql: str) -> str:
+    if connection.vendor != "sqlite":
+        return sql
+    found = _QMARK.get(sql)
+    if found is None:
+        found = _QMARK[sql] = sql.replace("%s", "?")
+    return found
+
+
+def _cursor() -> Any:
+    connection.ensure_connection()
+    return connection.connection.cursor()
+
+
 def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    with connection.wrap_database_errors:
+        cursor = _cursor()
+        try:
+            cursor.execute(_native(sql), params)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
     return tuple(row) if row is not None else None
 
 
 def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [tuple(row) for row in cursor.fetchall()]
+    with connection.wrap_database_errors:
+        cursor = _cursor()
+        try:
+            cursor.execute(_native(sql), params)
+            return [tuple(row) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
 
 
 def execute_many(sql: str, rows: Sequence[Sequence[Any]]) -> None:
     if not rows:
         return
-    with connection.cursor() as cursor:
-        if len(rows) == 1:
-            cursor.execute(sql, rows[0])
-        else:
-            cursor.executemany(sql, rows)
+    with connection.wrap_database_errors:
+        cursor = _cursor()
+        try:
+            if len(rows) == 1:
+                cursor.execute(_native(sql), rows[0])
+            else:
+                cursor.executemany(_native(sql), rows)
+        finally:
+            cursor.close()
 
 
 def lock_clause(alias: str) -> str:
     """Row lock for the command's instance (only that table's row, not joined ones)."""
     return f" FOR UPDATE OF {alias}" if connection.features.has_select_for_update_of else ""
+
+
+def fetch_batch(queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]]:
+    """Run several queries and return each one's rows; on PostgreSQL they travel together
+    (psycopg pipeline mode: one round trip instead of one per query), in order."""
+    if connection.vendor != "postgresql":
+        return [fetch_all(sql, params) for sql, params in queries]
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        cursors = []
+        for sql, params in queries:
+            cursor = connection.connection.cursor()
+            cursor.execute(sql, params)
+            cursors.append(cursor)
+        found = [[tuple(row) for row in cursor.fetchall()] for cursor in cursors]
+    for cursor in cursors:
+        cursor.close()
+    return found
+
+
+class Writes:
+    """Statements a command writes, sent when `flush` is called: on PostgreSQL all in one round
+    trip (pipeline mode), in the order they were added. Flush before anything reads what they
+    write; errors surface at the flush, still inside the command's transaction."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[str, Sequence[Sequence[Any]]]] = []
+
+    def add(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.pending.append((sql, rows))
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        pending, self.pending = self.pending, []
+        if connection.vendor != "postgresql" or (len(pending) == 1 and len(pending[0][1]) == 1):
+            for sql, rows in pending:
+                execute_many(sql, rows)
+            return
+        connection.ensure_connection()
+        with (
+            connection.wrap_database_errors,
+            connection.connection.pipeline(),
+            connection.connection.cursor() as cursor,
+        ):
+            for sql, rows in pending:
+                if len(rows) == 1:
+                    cursor.execute(sql, rows[0])
+                else:
+                    cursor.executemany(sql, rows)
+
+
+class _WriterTurns:
+    """SQLite lets one writer in at a time, and one that finds the database busy sleeps in
+    growing steps (up to 100 ms) before it looks again, so under load writers wait far longer
+    than the writes take. Engine writers on one SQLite file instead queue on an flock of the
+    file itself: the kernel wakes the next one the moment the lock is free.
+
+    The lock is taken only by a transaction's outermost block (never while this process
+    holds SQLite's lock), so it cannot deadlock with SQLite's own locking. flock and SQLite's
+    POSIX locks do not interact; the descriptor is never closed, because closing any
+    descriptor of the file would drop this process's POSIX locks on it."""
+
+    def __init__(self, path: str) -> None:
+        self.fd = os.open(path, os.O_RDONLY)
+        self.threads = threading.Lock()
+
+    def __enter__(self) -> None:
+        self.threads.acquire()
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        except BaseException:
+            self.threads.release()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+        finally:
+            self.threads.release()
+
+
+_turns: dict[str, _WriterTurns] = {}
+_turns_lock = threading.Lock()
+
+
+def _writer_turns() -> _WriterTurns | None:
+    name = str(connection.settings_dict["NAME"])
+    if fcntl is None or "memory" in name or not os.path.isfile(name):
+        return None
+    with _turns_lock:
+        turns = _turns.get(name)
+        if turns is None:
+            turns = _turns[name] = _WriterTurns(name)
+        return turns
+
+
+@contextlib.contextmanager
+def write_transaction() -> Iterator[None]:
+    """`transaction.atomic()` for a transaction that writes; on SQLite, engine writers take
+    turns in the order they come (see _WriterTurns)."""
+    turns = None
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        turns = _writer_turns()
+    if turns is None:
+        with transaction.atomic():
+            yield
+        return
+    with turns, transaction.atomic():
+        yield

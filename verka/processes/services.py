@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 
 from verka.engine import runtime as rt
 from verka.engine.bpmn import BpmnError, EventKind, StartEvent, parse_bpmn
@@ -344,7 +344,7 @@ def start_instance(
     where there are any."""
     definition = repository.latest_process(bpmn_process_id, version, test=test)
     outcome = execute(Start(definition, _feel(variables), start_at, business_key))
-    return ProcessInstance.objects.get(key=outcome.started[0])
+    return outcome.instances[outcome.started[0]]
 
 
 def cancel_instance(instance_key: int) -> None:
@@ -392,35 +392,41 @@ def activate_jobs(
     A job whose lease runs out becomes activatable again: at-least-once delivery."""
     now = clock.now()
     wanted = list(types) if types else [job_type]
-    with transaction.atomic():
-        query = Job.objects.filter(
-            Q(state=Job.State.ACTIVATABLE, due_at__lte=now)
-            | Q(state=Job.State.ACTIVATED, deadline__lt=now),
-            type__in=wanted,
-        ).order_by("due_at", "key")
-        if connection.features.has_select_for_update_skip_locked:
-            query = query.select_for_update(skip_locked=True)
-        jobs = list(query[:max_jobs])
-        deadline = now + timeout
-        for job in jobs:
-            job.state = Job.State.ACTIVATED
-            job.deadline = deadline
-            job.worker = worker
-        Job.objects.bulk_update(jobs, ["state", "deadline", "worker"])
+    deadline = now + timeout
+    # One statement picks, leases and returns the jobs (SKIP LOCKED on PostgreSQL: concurrent
+    # workers pass over each other's rows instead of waiting for them).
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    sql = rows.activate_jobs_sql(len(wanted), skip_locked)
+    db_now = rows.db_time(now)
+    with rows.write_transaction():
+        found = rows.fetch_all(
+            sql, [rows.db_time(deadline), worker, *wanted, db_now, db_now, max_jobs]
+        )
+    found.sort()
     return [
         ActivatedJob(
-            key=job.key,
-            type=job.type,
-            process_instance_key=job.process_instance_id,
-            bpmn_process_id=job.bpmn_process_id,
-            element_id=job.element_id,
-            element_instance_key=job.element_instance_key,
-            retries=job.retries,
+            key=key,
+            type=type_,
+            process_instance_key=instance_key,
+            bpmn_process_id=bpmn_process_id,
+            element_id=element_id,
+            element_instance_key=element_instance_key,
+            retries=retries,
             deadline=deadline,
-            custom_headers=json.loads(job.custom_headers),
-            variables=codec.from_json_text(job.variables),
+            custom_headers=json.loads(custom_headers),
+            variables=codec.from_json_text(variables),
         )
-        for job in jobs
+        for (
+            key,
+            type_,
+            instance_key,
+            bpmn_process_id,
+            element_id,
+            element_instance_key,
+            retries,
+            custom_headers,
+            variables,
+        ) in found
     ]
 
 
@@ -435,13 +441,22 @@ def _open_job(job_key: int) -> Job:
 
 def complete_job(job_key: int, variables: Mapping[str, Any] | None = None) -> None:
     feel = _feel(variables)
-    with transaction.atomic():
-        job = _open_job(job_key)
-        command = rt.CompleteJob(job.element_instance_key, feel, job_key=job.key)
-        execute((job.process_instance_id, command))
-        Job.objects.filter(key=job.key).update(state=Job.State.COMPLETED, ended_at=clock.now())
-
     now = clock.now()
+    with rows.write_transaction():
+        # Completing jobs is the engine's hottest path: one statement ends the job (and locks
+        # its row, so two workers cannot both complete it) and says where it belongs.
+        ended = [Job.State.COMPLETED.value, rows.db_time(now), job_key]
+        found = rows.fetch_one(rows.END_LIVE_JOB, ended)
+        if found is None:
+            state = rows.fetch_one(rows.LOAD_JOB_STATE, [job_key])
+            if state is None:
+                raise CommandRejected(f"job {job_key} does not exist")
+            raise CommandRejected(f"job {job_key} is {state[0].lower()}, it can't be changed")
+        instance_key, element_instance_key = found
+        command = rt.CompleteJob(element_instance_key, feel, job_key=job_key)
+        # Already inside this transaction: the command needs no savepoint of its own.
+        _Execution(now).run((instance_key, command))
+
 
 def fail_job(
     job_key: int,

@@ -9,15 +9,17 @@ idempotent (they get the job key to use as an idempotency key).
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from verka.worker.runner import WorkSource, register
 
-from . import services
+from . import rows, services
 
 log = logging.getLogger(__name__)
 
@@ -75,15 +77,27 @@ def handlers() -> dict[str, HandlerSpec]:
     return dict(_HANDLERS)
 
 
-def run_job(spec: HandlerSpec, job: services.ActivatedJob) -> None:
+Outcome = Callable[[], None]
+
+# Outcomes of quick handlers are recorded together in one transaction (one commit instead of
+# one per job), at the latest about this long (seconds) after the first of them was ready.
+RECORD_WITHIN = 0.05
+
+
+def run_handler(spec: HandlerSpec, job: services.ActivatedJob) -> Outcome:
+    """Run the handler (outside any transaction); returns the command that records its outcome."""
     try:
         variables = spec.handler(job)
     except BpmnErrorThrown as error:
-        services.throw_error(job.key, error.code, str(error), error.variables)
+        return partial(services.throw_error, job.key, error.code, str(error), error.variables)
     except JobFailure as failure:
         retries = failure.retries if failure.retries is not None else job.retries - 1
-        services.fail_job(
-            job.key, max(retries, 0), str(failure), backoff=failure.backoff or spec.backoff
+        return partial(
+            services.fail_job,
+            job.key,
+            max(retries, 0),
+            str(failure),
+            backoff=failure.backoff or spec.backoff,
         )
     except Exception as error:
         # An unexpected error in a handler: the job fails with the error's summary, never with
@@ -93,9 +107,42 @@ def run_job(spec: HandlerSpec, job: services.ActivatedJob) -> None:
             extra={"job_type": job.type, "job_key": job.key, "error": type(error).__name__},
         )
         summary = traceback.format_exception_only(type(error), error)[-1].strip()
-        services.fail_job(job.key, max(job.retries - 1, 0), summary[:2000], backoff=spec.backoff)
-    else:
-        services.complete_job(job.key, variables or {})
+        return partial(
+            services.fail_job,
+            job.key,
+            max(job.retries - 1, 0),
+            summary[:2000],
+            backoff=spec.backoff,
+        )
+    return partial(services.complete_job, job.key, variables or {})
+
+
+def run_job(spec: HandlerSpec, job: services.ActivatedJob) -> None:
+    run_handler(spec, job)()
+
+
+def record(outcomes: list[tuple[services.ActivatedJob, Outcome]]) -> None:
+    """Record several jobs' outcomes in one transaction. Each is still its own command: it runs
+    in a savepoint, so one that is rejected or fails changes nothing and leaves the others be.
+    Killed before the commit, none is recorded: their leases run out and the jobs run again
+    (at-least-once, as always)."""
+    if len(outcomes) == 1:
+        _record_one(*outcomes[0])  # its own transaction, no savepoint needed
+    elif outcomes:
+        with rows.write_transaction():
+            for job, outcome in outcomes:
+                _record_one(job, outcome)
+
+
+def _record_one(job: services.ActivatedJob, outcome: Outcome) -> None:
+    try:
+        outcome()
+    except services.CommandRejected as rejected:
+        # The job was cancelled or taken over meanwhile; nothing left to do.
+        log.info("job outcome rejected", extra={"job_key": job.key, "why": str(rejected)})
+    except Exception:
+        # Rolled back (to its savepoint in a batch); the job stays leased and runs again later.
+        log.exception("recording a job outcome failed", extra={"job_key": job.key})
 
 
 def poll_jobs(worker_name: str, batch: int = 20) -> int:
@@ -104,13 +151,22 @@ def poll_jobs(worker_name: str, batch: int = 20) -> int:
         jobs = services.activate_jobs(
             spec.job_type, worker_name, max_jobs=batch, timeout=spec.timeout
         )
+        pending: list[tuple[services.ActivatedJob, Outcome]] = []
+        first_ready = 0.0
         for job in jobs:
-            try:
-                run_job(spec, job)
-            except services.CommandRejected as rejected:
-                # The job was cancelled or taken over meanwhile; nothing left to do.
-                log.info("job outcome rejected", extra={"job_key": job.key, "why": str(rejected)})
+            began = time.monotonic()
+            outcome = run_handler(spec, job)
+            ready = time.monotonic()
+            if not pending:
+                first_ready = ready
+            pending.append((job, outcome))
+            # Quick handlers share a commit; after a slow one (which held up the outcomes
+            # before it) or once the batch is old enough, what is ready is recorded.
+            if ready - first_ready >= RECORD_WITHIN or ready - began >= RECORD_WITHIN / 5:
+                record(pending)
+                pending = []
             done += 1
+        record(pending)
     return done
 
 

@@ -1,0 +1,105 @@
+"""The worker records a batch of job outcomes in one transaction, each as its own command: one
+outcome that is rejected or fails leaves the others recorded, and a job is completed once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from verka.processes import services, worker
+from verka.processes.models import HistoryEvent, Job, ProcessInstance
+
+from . import models as m
+
+pytestmark = pytest.mark.django_db
+
+SPEC = worker.HandlerSpec(
+    "work", lambda job: {"done": True}, timedelta(minutes=1), timedelta(seconds=1)
+)
+
+
+def start(n: int) -> list[int]:
+    services.deploy([("one-task.bpmn", m.ONE_TASK)])
+    return [services.start_instance("one-task", {"amount": 5}).key for _ in range(n)]
+
+
+def completions(instance_key: int) -> int:
+    return HistoryEvent.objects.filter(
+        process_instance_key=instance_key, element_id="work", event_type="ELEMENT_COMPLETED"
+    ).count()
+
+
+def test_a_batch_records_every_outcome_and_a_rejected_one_changes_nothing():
+    keys = start(3)
+    jobs = services.activate_jobs("work", "w", max_jobs=10)
+    assert len(jobs) == 3
+    # Another worker completed the first job meanwhile (its lease ran out and it was retaken).
+    services.complete_job(jobs[0].key, {"done": True})
+
+    worker.record([(job, worker.run_handler(SPEC, job)) for job in jobs])
+
+    assert set(Job.objects.values_list("state", flat=True)) == {Job.State.COMPLETED}
+    assert set(ProcessInstance.objects.values_list("status", flat=True)) == {"COMPLETED"}
+    assert [completions(key) for key in keys] == [1, 1, 1]
+
+
+def test_an_outcome_that_fails_to_record_leaves_its_job_leased_and_the_others_done():
+    start(3)
+    jobs = services.activate_jobs("work", "w", max_jobs=10)
+
+    def handler(job):  # type: ignore[no-untyped-def]
+        # A value no variable can hold: the command fails while writing, after it has ended
+        # the job row, so the whole command must roll back.
+        return {"done": object() if job.key == jobs[1].key else True}
+
+    spec = worker.HandlerSpec("work", handler, timedelta(minutes=1), timedelta(seconds=1))
+    worker.record([(job, worker.run_handler(spec, job)) for job in jobs])
+
+    states = dict(Job.objects.values_list("key", "state"))
+    assert states[jobs[0].key] == states[jobs[2].key] == Job.State.COMPLETED
+    assert states[jobs[1].key] == Job.State.ACTIVATED  # rolled back: runs again after its lease
+    assert ProcessInstance.objects.get(key=jobs[1].process_instance_key).status == "ACTIVE"
+    assert completions(jobs[1].process_instance_key) == 0
+    assert completions(jobs[0].process_instance_key) == 1
+
+
+def test_a_failing_handler_fails_its_job_within_the_batch():
+    start(2)
+    jobs = services.activate_jobs("work", "w", max_jobs=10)
+
+    def handler(job):  # type: ignore[no-untyped-def]
+        if job.key == jobs[0].key:
+            raise worker.JobFailure("archive unavailable", retries=0)
+        return {"done": True}
+
+    spec = worker.HandlerSpec("work", handler, timedelta(minutes=1), timedelta(seconds=1))
+    worker.record([(job, worker.run_handler(spec, job)) for job in jobs])
+
+    first, second = (Job.objects.get(key=job.key) for job in jobs)
+    assert (first.state, first.error_message) == (Job.State.FAILED, "archive unavailable")
+    assert second.state == Job.State.COMPLETED
+
+
+def test_completing_a_job_twice_is_rejected_and_changes_nothing():
+    (key,) = start(1)
+    (job,) = services.activate_jobs("work", "w")
+    services.complete_job(job.key, {"done": True})
+    with pytest.raises(services.CommandRejected, match="completed"):
+        services.complete_job(job.key, {"done": False})
+    with pytest.raises(services.CommandRejected, match="does not exist"):
+        services.complete_job(123456789, {})
+    assert completions(key) == 1
+
+
+def test_activation_leases_each_due_job_once():
+    start(5)
+    first = services.activate_jobs("work", "a", max_jobs=3)
+    second = services.activate_jobs("work", "b", max_jobs=10)
+    assert len(first) == 3 and len(second) == 2
+    assert not {job.key for job in first} & {job.key for job in second}
+    assert dict(Job.objects.values_list("key", "worker")) == {
+        **{job.key: "a" for job in first},
+        **{job.key: "b" for job in second},
+    }
+    assert services.activate_jobs("work", "c") == []
