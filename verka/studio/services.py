@@ -363,13 +363,17 @@ def upload_file(user: Any, project: Project, name: str, data: bytes) -> ProjectF
     file = project.files.select_for_update().filter(name=name).first()
     if file is None:
         return add_file(user, project, name, data)
+    return _write(user, project, file, content)
+
+
+def _write(user: Any, project: Project, file: ProjectFile, content: str) -> ProjectFile:
     file.content = content
     file.sha = content_sha(content)
     file.updated_at = timezone.now()
     file.updated_by = _user(user)
     file.save()
     _touch(project)
-    record(project, user, FILE_SAVED, name)
+    record(project, user, FILE_SAVED, file.name)
     return file
 
 
@@ -415,14 +419,7 @@ def save_file(user: Any, project: Project, name: str, content: str, sha: str) ->
         )
     if text == file.content:
         return file
-    file.content = text
-    file.sha = content_sha(text)
-    file.updated_at = timezone.now()
-    file.updated_by = _user(user)
-    file.save()
-    _touch(project)
-    record(project, user, FILE_SAVED, name)
-    return file
+    return _write(user, project, file, text)
 
 
 @transaction.atomic
