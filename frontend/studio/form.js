@@ -8,8 +8,23 @@ import '@bpmn-io/form-js/dist/assets/properties-panel.css';
 
 import { FindingStyles } from './styles.js';
 import { debounceFactory, flushInput } from './input.js';
+import { formEditorPatterns, formEditorTexts, formEditorTextScope } from './form-translations-sv.js';
+// The citizens' pages' translator of the viewer's own texts (sets window.VerkaFormTexts).
+import '../../verka/portal/static/verka/form-texts.js';
+
+// Swedish for the editor's and the viewer's own texts on Swedish pages (form-js has no
+// translation hook; see form-texts.js).
+function translateTexts({ canvas, properties, preview }) {
+  const texts = window.VerkaFormTexts;
+  const editorScope = (element) => Boolean(element.closest(formEditorTextScope));
+  texts.observe(canvas, formEditorTexts, formEditorPatterns, editorScope);
+  texts.observe(properties, formEditorTexts, formEditorPatterns, editorScope);
+  texts.start(canvas);
+  texts.start(preview);
+}
 
 export async function mountForm({ canvas, properties, preview, onChange }) {
+  translateTexts({ canvas, properties, preview });
   const editor = new FormEditor({
     container: canvas,
     propertiesPanel: { parent: properties },

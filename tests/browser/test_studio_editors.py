@@ -213,11 +213,11 @@ def test_a_text_field_is_added_to_a_form_with_a_live_preview(live_server, page, 
     page.keyboard.press("Enter")
     (new_id,) = [i for i in field_ids(page) if i not in before]
     page.locator(f"#studio-canvas .fjs-element[data-id='{new_id}']").click()
-    open_group(page, "General")
+    open_group(page, "Allmänt")
     page.locator("#bio-properties-panel-label").fill("Plats för felet")
     page.locator("#bio-properties-panel-key").fill("plats")
     # A condition that is not valid FEEL: saved (work in progress), and shown at the field.
-    open_group(page, "Condition")
+    open_group(page, "Villkor")
     page.locator("[data-entry-id='conditional-hide'] .cm-content").click()
     # One input event: keystrokes at machine speed race the field's own commits (form-js).
     page.keyboard.insert_text("plats and")

@@ -87,10 +87,10 @@ def test_a_new_eservice_is_built_in_the_editors_published_and_used_by_a_citizen(
     )
     (field_id,) = [i for i in after if i not in before]
     page.locator(f"#studio-canvas .fjs-element[data-id='{field_id}']").click()
-    open_group(page, "General")
+    open_group(page, "Allmänt")
     page.locator("#bio-properties-panel-label").fill("Hundens namn")
     page.locator("#bio-properties-panel-key").fill("dogName")
-    open_group(page, "Validation")
+    open_group(page, "Validering")
     page.locator("#bio-properties-panel-required").check()
     page.locator("#studio-preview").get_by_label(re.compile(r"^Hundens namn")).wait_for()
     save(page)

@@ -70,7 +70,9 @@ def test_publishing_what_was_tried_makes_a_live_version_and_trying_it_again_keep
 
 def test_a_test_start_needs_a_test_version():
     services.deploy([("one.bpmn", m.ONE_TASK)])
-    with pytest.raises(repository.DeploymentMissing, match="process 'one-task' has no test version"):
+    with pytest.raises(
+        repository.DeploymentMissing, match="process 'one-task' has no test version"
+    ):
         services.start_instance("one-task", {}, test=True)
     assert not ProcessInstance.objects.exists()
 

@@ -14,6 +14,8 @@
   var hidden = document.getElementById("answers");
   var status = document.getElementById("task-status");
   var csrf = formElement.querySelector("input[name=csrfmiddlewaretoken]").value;
+  // Swedish for the viewer's own texts (on Swedish pages).
+  if (window.VerkaFormTexts) { window.VerkaFormTexts.start(container); }
   var viewer = new FormViewer.Form({ container: container });
   var sending = false;
 

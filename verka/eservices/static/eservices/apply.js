@@ -14,6 +14,8 @@
   var hidden = document.getElementById("answers");
   var status = document.getElementById("save-status");
   var csrf = formElement.querySelector("input[name=csrfmiddlewaretoken]").value;
+  // Swedish for the viewer's own texts (on Swedish pages).
+  if (window.VerkaFormTexts) { window.VerkaFormTexts.start(container); }
   var viewer = new FormViewer.Form({ container: container });
   var saveTimer = null;
   var sending = false;
@@ -39,7 +41,9 @@
     }).then(function (response) {
       if (!response.ok) { throw new Error(String(response.status)); }
       var now = new Date();
-      say(formElement.dataset.savedText + " " + now.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+      // The page's language, not the browser's: a Swedish page says "Sparat 06:37", not "06:37 AM".
+      var language = document.documentElement.lang || undefined;
+      say(formElement.dataset.savedText + " " + now.toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" }));
     }).catch(function () {
       say(formElement.dataset.saveFailedText);
       scheduleSave(10000);

@@ -12,6 +12,8 @@
   }
   var schema = JSON.parse(document.getElementById("task-schema").textContent);
   var data = JSON.parse(document.getElementById("task-data").textContent) || {};
+  // Swedish for the viewer's own texts (on Swedish pages).
+  if (window.VerkaFormTexts) { window.VerkaFormTexts.start(container); }
   var viewer = new FormViewer.Form({ container: container });
   var sending = false;
 
