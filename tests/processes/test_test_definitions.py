@@ -126,3 +126,13 @@ def test_a_test_instance_calls_the_test_version_of_its_child_process():
 
     assert (child_of(live).definition.is_test, child_of(test).definition.is_test) == (False, True)
     assert child_of(test).is_test
+
+
+def test_a_child_of_a_test_instance_is_a_test_instance_even_on_a_live_version():
+    services.deploy([("one.bpmn", m.ONE_TASK)])
+    services.deploy([("caller.bpmn", m.CALLER)], is_test=True)
+
+    test = services.start_instance("caller", {"amount": 1}, test=True)
+
+    child = ProcessInstance.objects.get(parent_instance_key=test.key)
+    assert (child.definition.is_test, child.is_test) == (False, True)

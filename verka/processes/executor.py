@@ -228,6 +228,10 @@ class Execution:
     def _start(self, start: Start, *, is_first: bool) -> None:
         key = self.keys()
         process = repository.process_model(start.definition)
+        # A child of a test instance is a test instance, even on a live version of its process:
+        # otherwise trying a model would leave cases that count in the indicators.
+        parent = self.rows.get(start.parent_instance_key or 0)
+        is_test = start.definition.is_test or (parent is not None and parent.is_test)
         self.writes.add(
             rows.INSERT_INSTANCE,
             [
@@ -240,7 +244,7 @@ class Execution:
                     start.parent_instance_key,
                     start.parent_element_instance_key,
                     start.business_key,
-                    start.definition.is_test,
+                    is_test,
                     False,
                 )
             ],
@@ -251,7 +255,7 @@ class Execution:
             start.definition.version,
             ProcessInstance.Status.ACTIVE,
             False,
-            start.definition.is_test,
+            is_test,
             start.definition.pk,
         )
         self.states[key] = rt.InstanceState.new(
@@ -267,7 +271,7 @@ class Execution:
             business_key=start.business_key,
             parent_instance_key=start.parent_instance_key,
             parent_element_instance_key=start.parent_element_instance_key,
-            is_test=start.definition.is_test,
+            is_test=is_test,
         )
         instance._state.adding = False
         instance._state.db = connection.alias
