@@ -12,8 +12,7 @@ import pytest
 from django.test import override_settings
 
 from verka.connectors.http import RefusedAddress, call, check_destination
-from verka.demo.eservices import with_translations
-from verka.demo.models import resources
+from verka.demo.eservices import deployable
 from verka.processes import services
 from verka.processes.models import Incident, Job, ProcessInstance, Variable
 from verka.processes.worker import JobFailure, poll_jobs
@@ -124,7 +123,7 @@ def test_a_missing_secret_fails_without_retry():
 @pytest.mark.django_db
 @override_settings(VERKA_HTTP_ALLOWED_HOSTS=["127.0.0.1"])
 def test_demo_fault_report_round_trip(stand_in):
-    services.deploy([(name, with_translations(name, data)) for name, data in resources()])
+    services.deploy(deployable())
     instance = services.start_instance(
         "faultReport",
         {

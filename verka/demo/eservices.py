@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from verka.eservices.models import Category, EService
 from verka.processes import services as processes
 
-from .models import MODELS_DIR, english_labels, resources
+from .models import MODELS_DIR
 
 CATEGORIES = [
     ("forskola-skola", "Förskola och skola", "Preschool and school"),
@@ -111,20 +109,20 @@ ESERVICES = [
 ]
 
 
-def with_translations(name: str, content: bytes) -> bytes:
-    """Forms are deployed with their English texts inside (see eservices.localized_schema)."""
-    if not name.endswith(".form"):
-        return content
-    schema = json.loads(content)
-    english = english_labels(name.removesuffix(".form"))
-    if english:
-        schema["verka:translations"] = {"en": english}
-    return json.dumps(schema, ensure_ascii=False, indent=2).encode()
+def deployable() -> list[tuple[str, bytes]]:
+    """The demo's models as the Studio deploys a project's files: each form with the texts of
+    its `<form>.en.json` sidecar inside (see eservices.localized_schema)."""
+    from verka.studio.services import with_translations
+
+    return with_translations(
+        {path.name: path.read_bytes().decode("utf-8") for path in sorted(MODELS_DIR.iterdir())
+         if path.is_file() and path.suffix in (".bpmn", ".dmn", ".form", ".json")}
+    )  # fmt: skip
 
 
 def load_eservices() -> None:
     processes.deploy(
-        [(name, with_translations(name, content)) for name, content in resources()],
+        deployable(),
         name="Exempelkommun",
     )
     categories = {}

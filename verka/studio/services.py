@@ -241,22 +241,16 @@ def model_ids(files: Mapping[str, str]) -> ModelIds:
 
 def deployed_ids() -> ModelIds:
     """Ids live in the engine (test deployments do not count: citizens never meet them)."""
+
+    def live(model: Any, field: str) -> list[str]:
+        ids = model.objects.filter(is_test=False).values_list(field, flat=True)
+        return list(ids.order_by(field).distinct())
+
     return ModelIds(
-        sorted(
-            set(
-                ProcessDefinition.objects.filter(is_test=False).values_list(
-                    "bpmn_process_id", flat=True
-                )
-            )
-        ),
-        sorted(set(_live(DecisionDefinition).values_list("decision_id", flat=True))),
-        sorted(set(_live(FormDefinition).values_list("form_id", flat=True))),
+        live(ProcessDefinition, "bpmn_process_id"),
+        live(DecisionDefinition, "decision_id"),
+        live(FormDefinition, "form_id"),
     )
-
-
-def _live(model: Any) -> Any:
-    fields = {f.name for f in model._meta.get_fields()}
-    return model.objects.filter(is_test=False) if "is_test" in fields else model.objects.all()
 
 
 def working_files(project: Project) -> dict[str, str]:
@@ -567,7 +561,7 @@ def errors_of(findings: Iterable[Any]) -> list[Any]:
 
 def with_translations(files: Mapping[str, str]) -> list[tuple[str, bytes]]:
     """The deployable files; each form carries its `<form>.<lang>.json` texts inside, as the
-    e-services expect (see verka.demo.eservices.with_translations)."""
+    e-services expect (eservices.localized_schema); the demo deploys its models this way too."""
     deployable = []
     for name in sorted(files):
         if not name.endswith(DEPLOYABLE):
