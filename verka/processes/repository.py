@@ -76,7 +76,7 @@ def latest_process(
         # Every start asks this: one fixed statement instead of an ORM query built each time.
         found = rows.fetch_one(_LATEST_PROCESS, [bpmn_process_id, test])
         if found is not None:
-            return ProcessDefinition.from_db("default", _LATEST_FIELDS, found)
+            return ProcessDefinition.from_db(rows.connection.alias, _LATEST_FIELDS, found)
     query = ProcessDefinition.objects.filter(bpmn_process_id=bpmn_process_id)
     if version is not None:
         definition = query.filter(version=version).first()
