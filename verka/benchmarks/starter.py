@@ -27,6 +27,7 @@ def main(argv: list[str]) -> None:
 
     print("ready", flush=True)
     begin = float(sys.stdin.readline())
+    cpu_before = time.process_time()
     due_times: list[float] = []
     keys: list[int] = []
     call_ms: list[float] = []
@@ -40,7 +41,8 @@ def main(argv: list[str]) -> None:
         call_ms.append((time.perf_counter() - called) * 1000)
         keys.append(instance.key)
         due_times.append(due)
-    json.dump({"keys": keys, "due": due_times, "call_ms": call_ms}, sys.stdout)
+    cpu_s = time.process_time() - cpu_before
+    json.dump({"keys": keys, "due": due_times, "call_ms": call_ms, "cpu_s": cpu_s}, sys.stdout)
 
 
 if __name__ == "__main__":

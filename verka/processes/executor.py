@@ -40,11 +40,12 @@ log = logging.getLogger(__name__)
 # A command may cause others (messages between instances, call activities); a model whose
 # instances keep triggering each other must not spin forever inside one transaction.
 MAX_FOLLOW_UPS = 10_000
-LOAD_INSTANCE = (
-    "SELECT i.status, d.resource_id, d.checksum, i.bpmn_process_id, i.version,"
+LOAD_INSTANCES = (
+    "SELECT i.key, i.status, d.resource_id, d.checksum, i.bpmn_process_id, i.version,"
     " i.parent_instance_key, i.parent_element_instance_key, i.has_incident, i.is_test, d.id"
     " FROM processes_processinstance i"
-    " JOIN processes_processdefinition d ON d.id = i.definition_id WHERE i.key = %s"
+    " JOIN processes_processdefinition d ON d.id = i.definition_id WHERE i.key {}"
+    " ORDER BY i.key"
 )
 LIVE_STATES = {"ACTIVATING", "ACTIVE", "COMPLETING", "TERMINATING"}
 ELEMENT_FIELDS = [
@@ -129,19 +130,45 @@ class Execution:
         state = self.states.get(instance_key)
         if state is not None:
             return state
-        # Writes still waiting to be sent go first: the queries below may read them.
-        self.writes.flush()
-        # The instance row is locked first; on PostgreSQL the three queries travel together.
-        instance_rows, element_rows, variable_rows = rows.fetch_batch(
+        self.preload([instance_key])
+        state = self.states.get(instance_key)
+        if state is None:
+            raise CommandRejected(f"process instance {instance_key} does not exist")
+        return state
+
+    def preload(self, instance_keys: Iterable[int]) -> None:
+        """Load (and lock) several instances' live rows at once: three queries for all of them,
+        which on PostgreSQL travel together. Keys that do not exist are left out."""
+        wanted = sorted({key for key in instance_keys if key not in self.states})
+        if not wanted:
+            return
+        # Instance rows are locked in key order, so two batches cannot deadlock on each other.
+        # Writes still waiting go first (the queries may read them), in the same round trip.
+        instance_rows, element_rows, variable_rows = self.writes.fetch(
             [
-                (LOAD_INSTANCE + rows.lock_clause("i"), [instance_key]),
-                (rows.LOAD_ELEMENTS, [instance_key]),
-                (rows.LOAD_VARIABLES, [instance_key]),
+                (LOAD_INSTANCES.format(rows.any_of(wanted)) + rows.lock_clause("i"), wanted),
+                (rows.LOAD_ELEMENTS.format(rows.any_of(wanted)), wanted),
+                (rows.LOAD_VARIABLES.format(rows.any_of(wanted)), wanted),
             ]
         )
-        if not instance_rows:
-            raise CommandRejected(f"process instance {instance_key} does not exist")
-        (
+        elements: dict[int, list[rt.ElementInstance]] = {key: [] for key in wanted}
+        for owner, key, element_id, element_type, scope, state, loop_counter, data in element_rows:
+            elements[owner].append(
+                rt.ElementInstance(
+                    key=key,
+                    element_id=element_id,
+                    element_type=element_type,
+                    flow_scope_key=scope,
+                    state=rt.ElementState(state),
+                    loop_counter=loop_counter,
+                    data=json.loads(data),
+                )
+            )
+        variables: dict[int, dict[tuple[int, str], Any]] = {key: {} for key in wanted}
+        for owner, scope, name, value in variable_rows:
+            variables[owner][(scope, name)] = codec.from_json_text(value)
+        for (
+            instance_key,
             status,
             resource_id,
             checksum,
@@ -152,45 +179,26 @@ class Execution:
             has_incident,
             is_test,
             definition_id,
-        ) = instance_rows[0]
-        process = repository.process_model_of(resource_id, checksum, bpmn_process_id)
-        elements = [
-            rt.ElementInstance(
-                key=key,
-                element_id=element_id,
-                element_type=element_type,
-                flow_scope_key=scope,
-                state=rt.ElementState(element_state),
-                loop_counter=loop_counter,
-                data=json.loads(data),
+        ) in instance_rows:
+            process = repository.process_model_of(resource_id, checksum, bpmn_process_id)
+            self.states[instance_key] = rt.InstanceState.load(
+                instance_key,
+                process,
+                rt.InstanceStatus(status),
+                elements[instance_key],
+                variables[instance_key],
+                parent,
+                parent_element,
             )
-            for key, element_id, element_type, scope, element_state, loop_counter, data in (
-                element_rows
+            self.rows[instance_key] = InstanceRow(
+                instance_key,
+                bpmn_process_id,
+                version,
+                status,
+                bool(has_incident),
+                bool(is_test),
+                definition_id,
             )
-        ]
-        variables = {
-            (scope, name): codec.from_json_text(value) for scope, name, value in variable_rows
-        }
-        state = rt.InstanceState.load(
-            instance_key,
-            process,
-            rt.InstanceStatus(status),
-            elements,
-            variables,
-            parent,
-            parent_element,
-        )
-        self.states[instance_key] = state
-        self.rows[instance_key] = InstanceRow(
-            instance_key,
-            bpmn_process_id,
-            version,
-            status,
-            bool(has_incident),
-            bool(is_test),
-            definition_id,
-        )
-        return state
 
     # --- running -------------------------------------------------------------------------
 
@@ -301,7 +309,7 @@ class Execution:
 
     def _write(self, state: rt.InstanceState, result: rt.Result) -> None:
         row = self.rows[state.key]
-        self._write_elements(row, result.element_instances)
+        self._write_elements(row, result.element_instances, state.element_instances)
         self._write_variables(row, result.variables)
         for effect in result.effects:
             self._effect(row, effect)
@@ -310,12 +318,22 @@ class Execution:
             row.status = result.status.value
             ended = None if result.status is rt.InstanceStatus.ACTIVE else self.db_now
             self.writes.add(rows.UPDATE_INSTANCE_STATUS, [(row.status, ended, row.key)])
-        self.writes.flush()
+        # Not flushed here: the writes wait until something reads (`load`, an effect that
+        # queries) or the end of the queue, so a batch of commands sends them in one go.
 
-    def _write_elements(self, row: InstanceRow, changed: Iterable[rt.ElementInstance]) -> None:
-        self.writes.add(
-            rows.UPSERT_ELEMENT,
-            [
+    def _write_elements(
+        self,
+        row: InstanceRow,
+        changed: Iterable[rt.ElementInstance],
+        existing: Mapping[int, rt.ElementInstance],
+    ) -> None:
+        """`existing`: the instance's live elements before this command; any other element
+        is new (a fresh key), so its row is inserted instead of upserted."""
+        new: list[tuple[Any, ...]] = []
+        upserts: list[tuple[Any, ...]] = []
+        for element in changed:
+            live = element.state.value in LIVE_STATES
+            (upserts if element.key in existing else new).append(
                 (
                     element.key,
                     row.key,
@@ -323,15 +341,15 @@ class Execution:
                     element.element_type,
                     element.flow_scope_key,
                     element.state.value,
-                    element.state.value in LIVE_STATES,
+                    live,
                     element.loop_counter,
-                    json.dumps(element.data, default=str),
+                    json.dumps(element.data, default=str) if element.data else "{}",
                     self.db_now,
-                    None if element.state.value in LIVE_STATES else self.db_now,
+                    None if live else self.db_now,
                 )
-                for element in changed
-            ],
-        )
+            )
+        self.writes.insert(rows.NEW_ELEMENTS, new)
+        self.writes.add(rows.UPSERT_ELEMENT, upserts)
 
     def _write_variables(self, row: InstanceRow, changes: Iterable[rt.VariableChange]) -> None:
         upserts: dict[tuple[int, str], tuple[Any, ...]] = {}
@@ -353,8 +371,8 @@ class Execution:
         self.writes.add(rows.UPSERT_VARIABLE, list(upserts.values()))
 
     def _write_history(self, row: InstanceRow, events: Iterable[rt.HistoryEvent]) -> None:
-        self.writes.add(
-            rows.INSERT_HISTORY,
+        self.writes.insert(
+            rows.HISTORY,
             [
                 (
                     self.db_now if event.timestamp == self.now else rows.db_time(event.timestamp),

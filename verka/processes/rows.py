@@ -9,6 +9,8 @@ import contextlib
 import os
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db import connection, transaction
@@ -18,17 +20,14 @@ try:
 except ImportError:  # Windows: SQLite's own busy-waiting decides the writers' order
     fcntl = None  # type: ignore[assignment]
 
-LOAD_INSTANCE = (
-    "SELECT status, definition_id, parent_instance_key, parent_element_instance_key,"
-    " bpmn_process_id, version, has_incident, is_test"
-    " FROM processes_processinstance WHERE key = %s"
-)
+# Completed with `any_of(keys)`: the live rows of one or several instances.
 LOAD_ELEMENTS = (
-    "SELECT key, element_id, element_type, flow_scope_key, state, loop_counter, data"
-    " FROM processes_elementinstance WHERE process_instance_id = %s AND is_live"
+    "SELECT process_instance_id, key, element_id, element_type, flow_scope_key, state,"
+    " loop_counter, data FROM processes_elementinstance WHERE process_instance_id {} AND is_live"
 )
 LOAD_VARIABLES = (
-    "SELECT scope_key, name, value FROM processes_variable WHERE process_instance_id = %s"
+    "SELECT process_instance_id, scope_key, name, value FROM processes_variable"
+    " WHERE process_instance_id {}"
 )
 UPSERT_ELEMENT = (
     "INSERT INTO processes_elementinstance (key, process_instance_id, element_id, element_type,"
@@ -64,21 +63,84 @@ END_LIVE_JOB = (
     " WHERE key = %s AND state IN ('ACTIVATED', 'ACTIVATABLE')"
     " RETURNING process_instance_id, element_instance_key"
 )
-DELETE_VARIABLE = "DELETE FROM processes_variable WHERE scope_key = %s AND name = %s"
-INSERT_HISTORY = (
-    "INSERT INTO processes_historyevent (timestamp, process_instance_key, bpmn_process_id,"
-    " version, element_instance_key, element_id, element_type, event_type, name, value, data)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+LIVE_JOB_STATES = ("ACTIVATED", "ACTIVATABLE")
+# Completed with `any_of(keys)`.
+LOAD_JOBS = (
+    "SELECT j.key, j.state, j.process_instance_id, j.element_instance_key FROM processes_job j"
+    " WHERE j.key {} ORDER BY j.key"
 )
+END_JOBS = "UPDATE processes_job SET state = %s, ended_at = %s WHERE key {}"
+REOPEN_JOB = "UPDATE processes_job SET state = %s, ended_at = NULL WHERE key = %s"
+DELETE_VARIABLE = "DELETE FROM processes_variable WHERE scope_key = %s AND name = %s"
 
 
-def activate_jobs_sql(types: int, skip_locked: bool) -> str:
+@dataclass(frozen=True)
+class NewRows:
+    """Rows that are new for certain (fresh keys, or an append-only table): a plain INSERT,
+    or on PostgreSQL, for many rows at once, COPY, which costs a fraction of the Python and
+    server work per row."""
+
+    table: str
+    columns: tuple[str, ...]
+
+    @cached_property
+    def insert(self) -> str:
+        values = ", ".join(["%s"] * len(self.columns))
+        return f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES ({values})"
+
+    @cached_property
+    def copy(self) -> str:
+        return f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN"
+
+
+HISTORY = NewRows(
+    "processes_historyevent",
+    (
+        "timestamp",
+        "process_instance_key",
+        "bpmn_process_id",
+        "version",
+        "element_instance_key",
+        "element_id",
+        "element_type",
+        "event_type",
+        "name",
+        "value",
+        "data",
+    ),
+)
+INSERT_HISTORY = HISTORY.insert
+NEW_ELEMENTS = NewRows(
+    "processes_elementinstance",
+    (
+        "key",
+        "process_instance_id",
+        "element_id",
+        "element_type",
+        "flow_scope_key",
+        "state",
+        "is_live",
+        "loop_counter",
+        "data",
+        "activated_at",
+        "ended_at",
+    ),
+)
+# Below this many rows a COPY's extra round trip costs more than it saves.
+COPY_FROM = 16
+
+
+def activate_jobs_sql(types: int, skip_locked: bool, leases: int = 0) -> str:
     """Lease due jobs in one statement: pick (skipping rows other workers hold, on PostgreSQL),
-    mark them activated and return them."""
+    mark them activated and return them. The deadline is one parameter, or with `leases` one
+    per type: (type, deadline) pairs."""
     placeholders = ", ".join(["%s"] * types)
     lock = " FOR UPDATE SKIP LOCKED" if skip_locked else ""
+    deadline = "%s"
+    if leases:
+        deadline = "CASE type" + " WHEN %s THEN %s" * leases + " END"
     return (
-        "UPDATE processes_job SET state = 'ACTIVATED', deadline = %s, worker = %s"
+        f"UPDATE processes_job SET state = 'ACTIVATED', deadline = {deadline}, worker = %s"
         " WHERE key IN (SELECT key FROM processes_job"
         f" WHERE type IN ({placeholders}) AND ((state = 'ACTIVATABLE' AND due_at <= %s)"
         " OR (state = 'ACTIVATED' AND deadline < %s))"
@@ -86,6 +148,14 @@ def activate_jobs_sql(types: int, skip_locked: bool) -> str:
         " RETURNING key, type, process_instance_id, bpmn_process_id, element_id,"
         " element_instance_key, retries, custom_headers, variables"
     )
+
+
+def any_of(values: Sequence[Any]) -> str:
+    """The right side of "column IN (…)" for these many parameters; one value is "= %s", which
+    keeps the statement the same (and prepared on PostgreSQL) for the common single case."""
+    if len(values) == 1:
+        return "= %s"
+    return "IN (" + ", ".join(["%s"] * len(values)) + ")"
 
 
 def db_time(value: Any) -> Any:
@@ -111,7 +181,19 @@ def _native(sql: str) -> str:
 
 def _cursor() -> Any:
     connection.ensure_connection()
-    return connection.connection.cursor()
+    return _driver_cursor(connection.connection)
+
+
+def _driver_cursor(driver: Any) -> Any:
+    """On PostgreSQL a cursor that binds parameters on the server (psycopg's `Cursor`, not the
+    `ClientCursor` Django's connection makes by default): values travel apart from the SQL
+    instead of being quoted into it in Python, and psycopg prepares a statement that keeps
+    coming back, so the server stops parsing and planning the engine's few fixed statements."""
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        return psycopg.Cursor(driver)
+    return driver.cursor()
 
 
 def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
@@ -154,16 +236,30 @@ def lock_clause(alias: str) -> str:
     return f" FOR UPDATE OF {alias}" if connection.features.has_select_for_update_of else ""
 
 
-def fetch_batch(queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]]:
-    """Run several queries and return each one's rows; on PostgreSQL they travel together
-    (psycopg pipeline mode: one round trip instead of one per query), in order."""
+def fetch_batch(
+    queries: Sequence[tuple[str, Sequence[Any]]],
+    writes: Sequence[tuple[str, Sequence[Sequence[Any]]]] = (),
+) -> list[list[tuple[Any, ...]]]:
+    """Run `writes` (statements with their rows), then the queries, and return each query's
+    rows; on PostgreSQL all of it travels together (psycopg pipeline mode: one round trip
+    instead of one per statement), in order."""
     if connection.vendor != "postgresql":
+        for sql, rows in writes:
+            execute_many(sql, rows)
         return [fetch_all(sql, params) for sql, params in queries]
     connection.ensure_connection()
-    with connection.wrap_database_errors, connection.connection.pipeline():
+    driver = connection.connection
+    with connection.wrap_database_errors, driver.pipeline():
+        if writes:
+            with _driver_cursor(driver) as cursor:
+                for sql, rows in writes:
+                    if len(rows) == 1:
+                        cursor.execute(sql, rows[0])
+                    else:
+                        cursor.executemany(sql, rows)
         cursors = []
         for sql, params in queries:
-            cursor = connection.connection.cursor()
+            cursor = _driver_cursor(driver)
             cursor.execute(sql, params)
             cursors.append(cursor)
         found = [[tuple(row) for row in cursor.fetchall()] for cursor in cursors]
@@ -175,34 +271,60 @@ def fetch_batch(queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple
 class Writes:
     """Statements a command writes, sent when `flush` is called: on PostgreSQL all in one round
     trip (pipeline mode), in the order they were added. Flush before anything reads what they
-    write; errors surface at the flush, still inside the command's transaction."""
+    write (or `fetch`, which sends them ahead of its queries); errors surface there, still
+    inside the command's transaction.
+
+    New rows (`insert`) go before the statements: nothing added earlier can be about rows that
+    do not exist yet, and on PostgreSQL many of them travel by COPY."""
 
     def __init__(self) -> None:
         self.pending: list[tuple[str, Sequence[Sequence[Any]]]] = []
+        self.new_rows: dict[NewRows, list[Sequence[Any]]] = {}
 
     def add(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             self.pending.append((sql, rows))
 
+    def insert(self, table: NewRows, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.new_rows.setdefault(table, []).extend(rows)
+
+    def fetch(self, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]]:
+        """What is waiting, then the queries, in one go; returns the queries' rows."""
+        return fetch_batch(queries, self._take())
+
     def flush(self) -> None:
-        if not self.pending:
+        pending = self._take()
+        if not pending:
             return
-        pending, self.pending = self.pending, []
         if connection.vendor != "postgresql" or (len(pending) == 1 and len(pending[0][1]) == 1):
             for sql, rows in pending:
                 execute_many(sql, rows)
             return
-        connection.ensure_connection()
-        with (
-            connection.wrap_database_errors,
-            connection.connection.pipeline(),
-            connection.connection.cursor() as cursor,
-        ):
-            for sql, rows in pending:
-                if len(rows) == 1:
-                    cursor.execute(sql, rows[0])
-                else:
-                    cursor.executemany(sql, rows)
+        fetch_batch([], pending)
+
+    def _take(self) -> list[tuple[str, Sequence[Sequence[Any]]]]:
+        """The statements to send now, new rows first; many new rows are copied right away."""
+        new_rows, self.new_rows = self.new_rows, {}
+        pending, self.pending = self.pending, []
+        inserts: list[tuple[str, Sequence[Sequence[Any]]]] = []
+        for table, rows in new_rows.items():
+            if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
+                _copy(table, rows)
+            else:
+                inserts.append((table.insert, rows))
+        return inserts + pending
+
+
+def _copy(table: NewRows, rows: Sequence[Sequence[Any]]) -> None:
+    connection.ensure_connection()
+    with (
+        connection.wrap_database_errors,
+        _driver_cursor(connection.connection) as cursor,
+        cursor.copy(table.copy) as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 class _WriterTurns:

@@ -386,22 +386,30 @@ def activate_jobs(
     max_jobs: int = 10,
     timeout: timedelta = timedelta(minutes=5),
     types: Sequence[str] | None = None,
+    timeouts: Mapping[str, timedelta] | None = None,
 ) -> list[ActivatedJob]:
-    """Lease up to max_jobs due jobs of a type for `timeout`. On PostgreSQL concurrent workers
+    """Lease up to max_jobs due jobs of a type for `timeout` (or of several `types`; or of
+    every type in `timeouts`, each for its own timeout). On PostgreSQL concurrent workers
     skip each other's rows (FOR UPDATE SKIP LOCKED), so no job is handed to two workers.
     A job whose lease runs out becomes activatable again: at-least-once delivery."""
     now = clock.now()
-    wanted = list(types) if types else [job_type]
-    deadline = now + timeout
+    if timeouts is None:
+        timeouts = dict.fromkeys(list(types) if types else [job_type], timeout)
+    wanted = list(timeouts)
+    deadlines = {name: now + lease for name, lease in timeouts.items()}
     # One statement picks, leases and returns the jobs (SKIP LOCKED on PostgreSQL: concurrent
     # workers pass over each other's rows instead of waiting for them).
     skip_locked = connection.features.has_select_for_update_skip_locked
-    sql = rows.activate_jobs_sql(len(wanted), skip_locked)
+    distinct = sorted(set(deadlines.values()))
+    if len(distinct) == 1:
+        lease: list[Any] = [rows.db_time(distinct[0])]
+    else:
+        lease = [x for name in wanted for x in (name, rows.db_time(deadlines[name]))]
+    sql = rows.activate_jobs_sql(len(wanted), skip_locked, leases=len(lease) // 2)
     db_now = rows.db_time(now)
     with rows.write_transaction():
-        found = rows.fetch_all(
-            sql, [rows.db_time(deadline), worker, *wanted, db_now, db_now, max_jobs]
-        )
+        # A batch of one query: on PostgreSQL the transaction's BEGIN travels with it.
+        (found,) = rows.fetch_batch([(sql, [*lease, worker, *wanted, db_now, db_now, max_jobs])])
     found.sort()
     return [
         ActivatedJob(
@@ -412,7 +420,7 @@ def activate_jobs(
             element_id=element_id,
             element_instance_key=element_instance_key,
             retries=retries,
-            deadline=deadline,
+            deadline=deadlines[type_],
             custom_headers=json.loads(custom_headers),
             variables=codec.from_json_text(variables),
         )
@@ -440,22 +448,65 @@ def _open_job(job_key: int) -> Job:
 
 
 def complete_job(job_key: int, variables: Mapping[str, Any] | None = None) -> None:
-    feel = _feel(variables)
+    rejected = complete_jobs([(job_key, variables)])
+    if rejected:
+        raise CommandRejected(rejected[job_key])
+
+
+def complete_jobs(
+    completions: Sequence[tuple[int, Mapping[str, Any] | None]],
+) -> dict[int, str]:
+    """Complete several jobs in one transaction: one statement reads and locks the jobs, the
+    instances load together, and every command's writes go out together. Each job is still
+    its own command: one that is rejected (not live any more, or bad variables) changes
+    nothing and is returned with the reason; the others complete. Any other error rolls the
+    whole batch back and raises, so that the caller can record the jobs one by one."""
+    rejected: dict[int, str] = {}
+    wanted: dict[int, dict[str, Any]] = {}
+    for job_key, variables in completions:
+        try:
+            wanted[job_key] = _feel(variables)
+        except CommandRejected as bad:
+            rejected[job_key] = str(bad)
+    if not wanted:
+        return rejected
     now = clock.now()
+    keys = sorted(wanted)
     with rows.write_transaction():
-        # Completing jobs is the engine's hottest path: one statement ends the job (and locks
-        # its row, so two workers cannot both complete it) and says where it belongs.
-        ended = [Job.State.COMPLETED.value, rows.db_time(now), job_key]
-        found = rows.fetch_one(rows.END_LIVE_JOB, ended)
-        if found is None:
-            state = rows.fetch_one(rows.LOAD_JOB_STATE, [job_key])
-            if state is None:
-                raise CommandRejected(f"job {job_key} does not exist")
-            raise CommandRejected(f"job {job_key} is {state[0].lower()}, it can't be changed")
-        instance_key, element_instance_key = found
-        command = rt.CompleteJob(element_instance_key, feel, job_key=job_key)
-        # Already inside this transaction: the command needs no savepoint of its own.
-        _Execution(now).run((instance_key, command))
+        found = {
+            key: (state, instance_key, element_instance_key)
+            # A batch of one query: on PostgreSQL the transaction's BEGIN travels with it.
+            for key, state, instance_key, element_instance_key in rows.fetch_batch(
+                [(rows.LOAD_JOBS.format(rows.any_of(keys)) + rows.lock_clause("j"), keys)]
+            )[0]
+        }
+        live = []
+        for key in keys:
+            if key not in found:
+                rejected[key] = f"job {key} does not exist"
+            elif found[key][0] not in rows.LIVE_JOB_STATES:
+                rejected[key] = f"job {key} is {found[key][0].lower()}, it can't be changed"
+            else:
+                live.append(key)
+        if not live:
+            return rejected
+        # The jobs end before their commands run: a command that ends the instance cancels
+        # the jobs still live, and these are done, not cancelled.
+        ended = [Job.State.COMPLETED.value, rows.db_time(now), *live]
+        ex = _Execution(now)
+        ex.writes.add(rows.END_JOBS.format(rows.any_of(live)), [ended])
+        ex.preload(found[key][1] for key in live)
+        for key in live:
+            _state, instance_key, element_instance_key = found[key]
+            command = rt.CompleteJob(element_instance_key, wanted[key], job_key=key)
+            try:
+                ex.run((instance_key, command))
+            except CommandRejected as refused:
+                # The command wrote nothing; only its job's end is undone.
+                rejected[key] = str(refused)
+                ex.writes.add(rows.REOPEN_JOB, [(found[key][0], key)])
+        ex.writes.flush()
+    return rejected
 
 
 def fail_job(
@@ -631,8 +682,12 @@ def fire_due_timers(limit: int = 100) -> int:
     row is taken by one transaction (SKIP LOCKED on PostgreSQL; SQLite serialises writers)."""
     fired = 0
     now = clock.now()
+    # Most polls find nothing due. Looking costs a plain read; a write transaction (which on
+    # SQLite queues behind every writer) is opened only when there is a timer to fire.
+    if not Timer.objects.filter(due_at__lte=now).exists():
+        return 0
     while fired < limit:
-        with transaction.atomic():
+        with rows.write_transaction():
             query = Timer.objects.filter(due_at__lte=now).order_by("due_at", "id")
             if connection.features.has_select_for_update_skip_locked:
                 query = query.select_for_update(skip_locked=True)

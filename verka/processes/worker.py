@@ -79,6 +79,19 @@ def handlers() -> dict[str, HandlerSpec]:
 
 Outcome = Callable[[], None]
 
+
+@dataclass(frozen=True)
+class Completion:
+    """The outcome of a handler that did its work: complete the job with these variables.
+    Recorded in batches (`record`); calling it records it alone."""
+
+    job_key: int
+    variables: Mapping[str, Any]
+
+    def __call__(self) -> None:
+        services.complete_job(self.job_key, self.variables)
+
+
 # Outcomes of quick handlers are recorded together in one transaction (one commit instead of
 # one per job), at the latest about this long (seconds) after the first of them was ready.
 RECORD_WITHIN = 0.05
@@ -114,7 +127,7 @@ def run_handler(spec: HandlerSpec, job: services.ActivatedJob) -> Outcome:
             summary[:2000],
             backoff=spec.backoff,
         )
-    return partial(services.complete_job, job.key, variables or {})
+    return Completion(job.key, variables or {})
 
 
 def run_job(spec: HandlerSpec, job: services.ActivatedJob) -> None:
@@ -122,16 +135,36 @@ def run_job(spec: HandlerSpec, job: services.ActivatedJob) -> None:
 
 
 def record(outcomes: list[tuple[services.ActivatedJob, Outcome]]) -> None:
-    """Record several jobs' outcomes in one transaction. Each is still its own command: it runs
-    in a savepoint, so one that is rejected or fails changes nothing and leaves the others be.
-    Killed before the commit, none is recorded: their leases run out and the jobs run again
-    (at-least-once, as always)."""
-    if len(outcomes) == 1:
-        _record_one(*outcomes[0])  # its own transaction, no savepoint needed
-    elif outcomes:
+    """Record several jobs' outcomes. Completions go together: one transaction, one read of
+    the jobs and their instances, one write (`services.complete_jobs`); each is still its own
+    command, so one that is rejected leaves the others be. Should the batch fail as a whole,
+    each completion is recorded alone. Failures and errors thrown are rarer: each runs in a
+    savepoint of one shared transaction. Killed before a commit, what it held is not
+    recorded: the leases run out and the jobs run again (at-least-once, as always)."""
+    completions = [(job, o) for job, o in outcomes if isinstance(o, Completion)]
+    others = [(job, o) for job, o in outcomes if not isinstance(o, Completion)]
+    if completions:
+        _record_completions(completions)
+    if len(others) == 1:
+        _record_one(*others[0])  # its own transaction, no savepoint needed
+    elif others:
         with rows.write_transaction():
-            for job, outcome in outcomes:
+            for job, outcome in others:
                 _record_one(job, outcome)
+
+
+def _record_completions(completions: list[tuple[services.ActivatedJob, Completion]]) -> None:
+    try:
+        rejected = services.complete_jobs([(c.job_key, c.variables) for _, c in completions])
+    except Exception:
+        # Rolled back whole; one of them is at fault, and alone each fares as it would have.
+        log.warning("a batch of job completions failed, recording them one by one")
+        for job, completion in completions:
+            _record_one(job, completion)
+        return
+    for key, why in rejected.items():
+        # The job was cancelled or taken over meanwhile; nothing left to do.
+        log.info("job outcome rejected", extra={"job_key": key, "why": why})
 
 
 def _record_one(job: services.ActivatedJob, outcome: Outcome) -> None:
@@ -146,28 +179,29 @@ def _record_one(job: services.ActivatedJob, outcome: Outcome) -> None:
 
 
 def poll_jobs(worker_name: str, batch: int = 20) -> int:
-    done = 0
-    for spec in list(_HANDLERS.values()):
-        jobs = services.activate_jobs(
-            spec.job_type, worker_name, max_jobs=batch, timeout=spec.timeout
-        )
-        pending: list[tuple[services.ActivatedJob, Outcome]] = []
-        first_ready = 0.0
-        for job in jobs:
-            began = time.monotonic()
-            outcome = run_handler(spec, job)
-            ready = time.monotonic()
-            if not pending:
-                first_ready = ready
-            pending.append((job, outcome))
-            # Quick handlers share a commit; after a slow one (which held up the outcomes
-            # before it) or once the batch is old enough, what is ready is recorded.
-            if ready - first_ready >= RECORD_WITHIN or ready - began >= RECORD_WITHIN / 5:
-                record(pending)
-                pending = []
-            done += 1
-        record(pending)
-    return done
+    """Lease due jobs of every registered type in one statement (each for its handler's
+    timeout), run them and record their outcomes."""
+    specs = dict(_HANDLERS)
+    if not specs:
+        return 0
+    timeouts = {job_type: spec.timeout for job_type, spec in specs.items()}
+    jobs = services.activate_jobs("", worker_name, max_jobs=batch, timeouts=timeouts)
+    pending: list[tuple[services.ActivatedJob, Outcome]] = []
+    first_ready = 0.0
+    for job in jobs:
+        began = time.monotonic()
+        outcome = run_handler(specs[job.type], job)
+        ready = time.monotonic()
+        if not pending:
+            first_ready = ready
+        pending.append((job, outcome))
+        # Quick handlers share a commit; after a slow one (which held up the outcomes before
+        # it) or once the batch is old enough, what is ready is recorded.
+        if ready - first_ready >= RECORD_WITHIN or ready - began >= RECORD_WITHIN / 5:
+            record(pending)
+            pending = []
+    record(pending)
+    return len(jobs)
 
 
 def poll_timers(worker_name: str) -> int:
