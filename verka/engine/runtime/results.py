@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from verka.engine.runtime.state import ElementInstance, InstanceStatus, Value
 
 Variables = Mapping[str, Value]
+_NO_DATA: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -235,13 +237,15 @@ Effect = (
 )
 
 
-@dataclass(frozen=True)
-class HistoryEvent:
+class HistoryEvent(NamedTuple):
     """One lifecycle transition or variable change, for audit, Operate-like views and goals.
 
     event_type is one of ELEMENT_ACTIVATING, ELEMENT_ACTIVATED, ELEMENT_COMPLETING,
     ELEMENT_COMPLETED, ELEMENT_TERMINATING, ELEMENT_TERMINATED, SEQUENCE_FLOW_TAKEN,
     VARIABLE_CREATED, VARIABLE_UPDATED, INCIDENT_CREATED, INCIDENT_RESOLVED.
+
+    A named tuple rather than a frozen dataclass: a command records dozens of these, and a
+    tuple is built in half the time (immutable all the same).
     """
 
     timestamp: datetime
@@ -252,7 +256,7 @@ class HistoryEvent:
     event_type: str
     name: str = ""  # variable name, flow id, or incident error type
     value: Value = None  # variable value or incident message
-    data: Mapping[str, Any] = field(default_factory=dict)
+    data: Mapping[str, Any] = _NO_DATA
 
 
 @dataclass(frozen=True)
