@@ -103,3 +103,52 @@ def test_activation_leases_each_due_job_once():
         **{job.key: "b" for job in second},
     }
     assert services.activate_jobs("work", "c") == []
+
+
+def test_a_command_the_engine_refuses_leaves_its_job_as_it_was_and_the_others_complete():
+    start(3)
+    jobs = services.activate_jobs("work", "w", max_jobs=10)
+    # The job's element is gone (as if its token had moved on): the engine refuses the command.
+    Job.objects.filter(key=jobs[1].key).update(element_instance_key=987654321)
+
+    rejected = services.complete_jobs([(job.key, {"done": True}) for job in jobs])
+
+    assert list(rejected) == [jobs[1].key]
+    refused = Job.objects.get(key=jobs[1].key)
+    assert (refused.state, refused.ended_at) == (Job.State.ACTIVATED, None)
+    assert completions(jobs[1].process_instance_key) == 0
+    for job in (jobs[0], jobs[2]):
+        assert Job.objects.get(key=job.key).state == Job.State.COMPLETED
+        assert completions(job.process_instance_key) == 1
+
+
+def test_bad_variables_reject_only_their_own_completion():
+    start(2)
+    jobs = services.activate_jobs("work", "w", max_jobs=10)
+    rejected = services.complete_jobs([(jobs[0].key, ["not", "an", "object"]), (jobs[1].key, {})])
+    assert list(rejected) == [jobs[0].key] and "object" in rejected[jobs[0].key]
+    assert Job.objects.get(key=jobs[0].key).state == Job.State.ACTIVATED
+    assert Job.objects.get(key=jobs[1].key).state == Job.State.COMPLETED
+
+
+def test_one_activation_leases_every_type_for_its_own_timeout():
+    other = m.bpmn(
+        '<bpmn:startEvent id="start"/>'
+        + m.service_task("work", "other-work")
+        + '<bpmn:endEvent id="end"/>'
+        + m.flow("f1", "start", "work")
+        + m.flow("f2", "work", "end"),
+        process_id="other",
+    )
+    services.deploy([("one-task.bpmn", m.ONE_TASK), ("other.bpmn", other)])
+    services.start_instance("one-task", {"amount": 5})
+    services.start_instance("other", {"amount": 5})
+    leases = {"work": timedelta(minutes=1), "other-work": timedelta(minutes=7)}
+
+    jobs = services.activate_jobs("", "w", max_jobs=10, timeouts=leases)
+
+    assert sorted(job.type for job in jobs) == ["other-work", "work"]
+    for job in jobs:
+        stored = Job.objects.get(key=job.key)
+        assert stored.deadline == job.deadline
+        assert abs((job.deadline - stored.created_at) - leases[job.type]) < timedelta(seconds=5)
