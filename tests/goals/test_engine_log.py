@@ -67,3 +67,16 @@ def test_condition_on_case_variables_uses_their_latest_values(manual_clock):
     )  # fmt: skip
     result = measure_window(definition, *WINDOW)
     assert (result.n, result.value) == (3, pytest.approx(200 / 3))
+
+
+def test_an_indicator_that_names_a_passing_state_measures_from_the_state_after(manual_clock):
+    # The history keeps ELEMENT_COMPLETING only where an element stopped in it; where the
+    # element went on at once, its ELEMENT_COMPLETED row (the same moment) stands for both.
+    key = run_permit_case(manual_clock, 2, None, 3)
+    completing = validate(
+        {"kind": "duration", "processes": ["permit"],
+         "end": {"element": "decide", "event": "ELEMENT_COMPLETING"}}
+    )  # fmt: skip
+    completed = validate({"kind": "duration", "processes": ["permit"], "end": DECIDE})
+    assert [c.value for c in measure_window(completing, *WINDOW).cases if c.key == key] == [5.0]
+    assert [c.value for c in measure_window(completed, *WINDOW).cases if c.key == key] == [5.0]

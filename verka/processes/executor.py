@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -370,7 +370,7 @@ class Execution:
         self.writes.add(rows.DELETE_VARIABLE, deletes)
         self.writes.add(rows.UPSERT_VARIABLE, list(upserts.values()))
 
-    def _write_history(self, row: InstanceRow, events: Iterable[rt.HistoryEvent]) -> None:
+    def _write_history(self, row: InstanceRow, events: Sequence[rt.HistoryEvent]) -> None:
         self.writes.insert(
             rows.HISTORY,
             [
@@ -387,7 +387,7 @@ class Execution:
                     "" if event.value is None else _history_value(event.value),
                     json.dumps(event.data, default=str) if event.data else "{}",
                 )
-                for event in events
+                for event in _stored_history(events)
             ],
         )
 
@@ -404,6 +404,39 @@ class Execution:
 
     def follow(self, work: Work) -> None:
         self.queue.append(work)
+
+
+# An element passes through ACTIVATING, COMPLETING and TERMINATING on its way to the state
+# after; the engine reports every step, as Zeebe's record stream does.
+_PASSED_THROUGH = {
+    "ELEMENT_ACTIVATING": "ELEMENT_ACTIVATED",
+    "ELEMENT_COMPLETING": "ELEMENT_COMPLETED",
+    "ELEMENT_TERMINATING": "ELEMENT_TERMINATED",
+}
+
+
+def _stored_history(events: Sequence[rt.HistoryEvent]) -> list[rt.HistoryEvent]:
+    """The events the history table keeps. A passing state whose next state the same command
+    reached tells nothing the next one's row does not (same element, same moment), so only
+    the next is kept; where an element stopped in a passing state (an incident in an input or
+    output mapping), that row is kept. This is a third to a half fewer rows per command, and
+    the history's readers (indicators, timelines, milestones, webhooks) read the states after.
+    """
+    reached = {
+        (event.element_instance_key, event.event_type)
+        for event in events
+        if event.event_type in _REACHED_STATES
+    }
+    if not reached:
+        return list(events)
+    return [
+        event
+        for event in events
+        if (event.element_instance_key, _PASSED_THROUGH.get(event.event_type)) not in reached
+    ]
+
+
+_REACHED_STATES = set(_PASSED_THROUGH.values())
 
 
 def _history_value(value: Any) -> str:

@@ -355,7 +355,6 @@ class HistoryEvent(models.Model):
         indexes = [
             models.Index(fields=["process_instance_key", "id"]),
             models.Index(fields=["bpmn_process_id", "event_type", "timestamp"]),
-            models.Index(fields=["timestamp"]),
         ]
 
 
