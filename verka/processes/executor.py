@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS
 
 from verka.engine import runtime as rt
 from verka.engine.runtime import results as fx
+from verka.worker import wakeup
 
 from . import clock, codec, repository, rows
 from .keys import keys_for_command
@@ -282,7 +283,7 @@ class Execution:
             is_test=is_test,
         )
         instance._state.adding = False
-        instance._state.db = connection.alias
+        instance._state.db = DEFAULT_DB_ALIAS
         self.outcome.instances[key] = instance
         command = rt.CreateProcessInstance(variables=dict(start.variables), start_at=start.start_at)
         self._apply(key, command, is_first=is_first)
@@ -468,10 +469,13 @@ def _create_job(ex: Execution, row: InstanceRow, e: fx.CreateJob) -> None:
             )
         ],
     )
-    if e.type not in ex.notified_job_types and connection.vendor == "postgresql":
+    if e.type not in ex.notified_job_types:
         # Delivered at commit: waiting workers wake up instead of polling.
+        if rows.is_postgresql():
+            ex.writes.add(NOTIFY_JOBS, [(e.type[:7000],)])
+        elif not ex.notified_job_types:
+            wakeup.nudge_after_commit()
         ex.notified_job_types.add(e.type)
-        ex.writes.add(NOTIFY_JOBS, [(e.type[:7000],)])
 
 
 NOTIFY_JOBS = "SELECT pg_notify('verka_jobs', %s)"

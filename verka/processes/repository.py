@@ -8,6 +8,8 @@ from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS
+
 from verka.engine.bpmn import Definitions, Process, parse_bpmn
 
 from . import rows
@@ -76,7 +78,7 @@ def latest_process(
         # Every start asks this: one fixed statement instead of an ORM query built each time.
         found = rows.fetch_one(_LATEST_PROCESS, [bpmn_process_id, test])
         if found is not None:
-            return ProcessDefinition.from_db(rows.connection.alias, _LATEST_FIELDS, found)
+            return ProcessDefinition.from_db(DEFAULT_DB_ALIAS, _LATEST_FIELDS, found)
     query = ProcessDefinition.objects.filter(bpmn_process_id=bpmn_process_id)
     if version is not None:
         definition = query.filter(version=version).first()

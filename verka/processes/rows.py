@@ -6,6 +6,7 @@ Python. The SQL is the common subset of PostgreSQL and SQLite (ON CONFLICT … D
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import threading
 from collections.abc import Iterator, Sequence
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 try:
     import fcntl
@@ -161,7 +162,23 @@ def any_of(values: Sequence[Any]) -> str:
 def db_time(value: Any) -> Any:
     """A datetime as the ORM stores it (naive UTC text on SQLite), so raw and ORM-written rows
     compare alike in SQL."""
-    return connection.ops.adapt_datetimefield_value(value)
+    return _db().ops.adapt_datetimefield_value(value)
+
+
+# `django.db.connection` finds this thread's connection anew on every attribute (a context-local
+# lookup costing microseconds); the hot path asks dozens of times per command, so it looks the
+# connection up once per call, and the vendor (the same for every connection) once per process.
+def _db() -> Any:
+    return connections[DEFAULT_DB_ALIAS]
+
+
+@functools.cache
+def vendor() -> str:
+    return str(_db().vendor)
+
+
+def is_postgresql() -> bool:
+    return vendor() == "postgresql"
 
 
 # The statements run on the driver's own cursor, past Django's cursor wrapper: on SQLite that
@@ -171,7 +188,7 @@ _QMARK: dict[str, str] = {}
 
 
 def _native(sql: str) -> str:
-    if connection.vendor != "sqlite":
+    if vendor() != "sqlite":
         return sql
     found = _QMARK.get(sql)
     if found is None:
@@ -179,9 +196,9 @@ def _native(sql: str) -> str:
     return found
 
 
-def _cursor() -> Any:
-    connection.ensure_connection()
-    return _driver_cursor(connection.connection)
+def _cursor(db: Any) -> Any:
+    db.ensure_connection()
+    return _driver_cursor(db.connection)
 
 
 def _driver_cursor(driver: Any) -> Any:
@@ -189,7 +206,7 @@ def _driver_cursor(driver: Any) -> Any:
     `ClientCursor` Django's connection makes by default): values travel apart from the SQL
     instead of being quoted into it in Python, and psycopg prepares a statement that keeps
     coming back, so the server stops parsing and planning the engine's few fixed statements."""
-    if connection.vendor == "postgresql":
+    if is_postgresql():
         import psycopg
 
         return psycopg.Cursor(driver)
@@ -197,8 +214,9 @@ def _driver_cursor(driver: Any) -> Any:
 
 
 def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
-    with connection.wrap_database_errors:
-        cursor = _cursor()
+    db = _db()
+    with db.wrap_database_errors:
+        cursor = _cursor(db)
         try:
             cursor.execute(_native(sql), params)
             row = cursor.fetchone()
@@ -208,8 +226,9 @@ def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
 
 
 def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    with connection.wrap_database_errors:
-        cursor = _cursor()
+    db = _db()
+    with db.wrap_database_errors:
+        cursor = _cursor(db)
         try:
             cursor.execute(_native(sql), params)
             return [tuple(row) for row in cursor.fetchall()]
@@ -220,8 +239,9 @@ def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
 def execute_many(sql: str, rows: Sequence[Sequence[Any]]) -> None:
     if not rows:
         return
-    with connection.wrap_database_errors:
-        cursor = _cursor()
+    db = _db()
+    with db.wrap_database_errors:
+        cursor = _cursor(db)
         try:
             if len(rows) == 1:
                 cursor.execute(_native(sql), rows[0])
@@ -233,7 +253,7 @@ def execute_many(sql: str, rows: Sequence[Sequence[Any]]) -> None:
 
 def lock_clause(alias: str) -> str:
     """Row lock for the command's instance (only that table's row, not joined ones)."""
-    return f" FOR UPDATE OF {alias}" if connection.features.has_select_for_update_of else ""
+    return f" FOR UPDATE OF {alias}" if _db().features.has_select_for_update_of else ""
 
 
 def fetch_batch(
@@ -243,13 +263,14 @@ def fetch_batch(
     """Run `writes` (statements with their rows), then the queries, and return each query's
     rows; on PostgreSQL all of it travels together (psycopg pipeline mode: one round trip
     instead of one per statement), in order."""
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         for sql, rows in writes:
             execute_many(sql, rows)
         return [fetch_all(sql, params) for sql, params in queries]
-    connection.ensure_connection()
-    driver = connection.connection
-    with connection.wrap_database_errors, driver.pipeline():
+    db = _db()
+    db.ensure_connection()
+    driver = db.connection
+    with db.wrap_database_errors, driver.pipeline():
         if writes:
             with _driver_cursor(driver) as cursor:
                 for sql, rows in writes:
@@ -297,7 +318,7 @@ class Writes:
         pending = self._take()
         if not pending:
             return
-        if connection.vendor != "postgresql" or (len(pending) == 1 and len(pending[0][1]) == 1):
+        if not is_postgresql() or (len(pending) == 1 and len(pending[0][1]) == 1):
             for sql, rows in pending:
                 execute_many(sql, rows)
             return
@@ -309,7 +330,7 @@ class Writes:
         pending, self.pending = self.pending, []
         inserts: list[tuple[str, Sequence[Sequence[Any]]]] = []
         for table, rows in new_rows.items():
-            if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
+            if is_postgresql() and len(rows) >= COPY_FROM:
                 _copy(table, rows)
             else:
                 inserts.append((table.insert, rows))
@@ -317,10 +338,11 @@ class Writes:
 
 
 def _copy(table: NewRows, rows: Sequence[Sequence[Any]]) -> None:
-    connection.ensure_connection()
+    db = _db()
+    db.ensure_connection()
     with (
-        connection.wrap_database_errors,
-        _driver_cursor(connection.connection) as cursor,
+        db.wrap_database_errors,
+        _driver_cursor(db.connection) as cursor,
         cursor.copy(table.copy) as copy,
     ):
         for row in rows:
@@ -361,8 +383,8 @@ _turns: dict[str, _WriterTurns] = {}
 _turns_lock = threading.Lock()
 
 
-def _writer_turns() -> _WriterTurns | None:
-    name = str(connection.settings_dict["NAME"])
+def _writer_turns(db: Any) -> _WriterTurns | None:
+    name = str(db.settings_dict["NAME"])
     if fcntl is None or "memory" in name or not os.path.isfile(name):
         return None
     with _turns_lock:
@@ -377,8 +399,9 @@ def write_transaction() -> Iterator[None]:
     """`transaction.atomic()` for a transaction that writes; on SQLite, engine writers take
     turns in the order they come (see _WriterTurns)."""
     turns = None
-    if connection.vendor == "sqlite" and not connection.in_atomic_block:
-        turns = _writer_turns()
+    db = _db()
+    if db.vendor == "sqlite" and not db.in_atomic_block:
+        turns = _writer_turns(db)
     if turns is None:
         with transaction.atomic():
             yield
