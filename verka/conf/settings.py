@@ -100,6 +100,14 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # psycopg prepares a statement the fifth time a connection runs it, so the server stops
+        # parsing and planning the engine's few hot statements. Django turns this off for
+        # connection poolers in transaction mode; set VERKA_PG_PREPARE=false behind one.
+        prepare = os.environ.get("VERKA_PG_PREPARE", "true").lower() in {"1", "true", "yes"}
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+            5 if prepare else None
+        )
 else:
     DATABASES = {
         "default": {

@@ -407,8 +407,7 @@ def activate_jobs(
         lease = [x for name in wanted for x in (name, rows.db_time(deadlines[name]))]
     sql = rows.activate_jobs_sql(len(wanted), skip_locked, leases=len(lease) // 2)
     db_now = rows.db_time(now)
-    with rows.write_transaction():
-        # A batch of one query: on PostgreSQL the transaction's BEGIN travels with it.
+    with rows.one_statement():
         (found,) = rows.fetch_batch([(sql, [*lease, worker, *wanted, db_now, db_now, max_jobs])])
     found.sort()
     return [
