@@ -86,3 +86,29 @@ def test_worker_polls_sources_records_heartbeats_and_stops(monkeypatch):
     beat = WorkerHeartbeat.objects.get(name="w1")
     assert beat.processed == 3
     assert beat.stopped_at is not None
+
+
+@pytest.mark.django_db(transaction=True)  # the worker records heartbeats
+def test_a_quiet_source_rests_while_another_keeps_the_worker_busy(monkeypatch):
+    asked: dict[str, int] = {"busy": 0, "quiet": 0}
+
+    def busy(worker_name: str) -> int:
+        asked["busy"] += 1
+        if asked["busy"] >= 20:
+            worker.stop()
+        return 1
+
+    def quiet(worker_name: str) -> int:
+        asked["quiet"] += 1
+        return 0
+
+    monkeypatch.setattr(runner, "_SOURCES", {})
+    runner.register(runner.WorkSource("busy", busy))
+    runner.register(runner.WorkSource("quiet", quiet))
+    # A long rest: twenty busy passes take far less, so the quiet source is asked once.
+    worker = runner.Worker(name="w2", idle_min=60.0)
+    worker.run()
+    assert asked == {"busy": 20, "quiet": 1}
+    # Called on its own (as tests and tools do), a pass asks every source.
+    worker.run_once()
+    assert asked["quiet"] == 2

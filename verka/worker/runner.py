@@ -12,6 +12,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -75,10 +76,13 @@ class Worker:
         self._beat(started, started)
         idle = self.idle_min
         last_beat = started
+        # Sources that found nothing rest for idle_min while others keep the worker busy, so
+        # a stream of jobs is not slowed by asking the quiet sources on every pass.
+        resting: dict[str, float] = {}
         wakeup = Wakeup(self.stop_event)
         try:
             while not self.stop_event.is_set():
-                done = self.run_once()
+                done = self.run_once(resting=resting)
                 now = self.clock()
                 if (now - last_beat).total_seconds() >= self.heartbeat_every:
                     self._beat(started, now)
@@ -96,16 +100,25 @@ class Worker:
             )
             log.info("worker stopped", extra={"worker": self.name, "processed": self.processed})
 
-    def run_once(self) -> int:
-        """One pass over every source; returns how many items were processed."""
+    def run_once(self, resting: dict[str, float] | None = None) -> int:
+        """One pass over every source; returns how many items were processed. With `resting`
+        (source name: monotonic time), a source found empty is skipped until its time has
+        come; the loop passes its own."""
         close_old_connections()
         done = 0
+        now = time.monotonic()
         for source in registered_sources():
+            if resting is not None and resting.get(source.name, 0.0) > now:
+                continue
+            found = 0
             try:
-                done += source.poll(self.name)
+                found = source.poll(self.name)
             except Exception:
                 # A failing source must not stop the others; its items stay due and are retried.
                 log.exception("work source failed", extra={"source": source.name})
+            if resting is not None:
+                resting[source.name] = 0.0 if found else now + self.idle_min
+            done += found
         self.processed += done
         return done
 
