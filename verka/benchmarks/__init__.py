@@ -122,6 +122,11 @@ def _two_workers(result: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def ratios(report: dict[str, Any]) -> dict[str, Any]:
+    """Verka against SpiffWorkflow saved per step, and against the database's own limit.
+
+    SpiffWorkflow runs as fast as it can, so benchmark 1 is compared by its capacity run (2
+    workers, the starters as fast as they can); the runs at a fixed offered rate can never
+    show more than that rate."""
     spiff = report["spiffworkflow"]
     found: dict[str, Any] = {}
     for result in report["databases"]:
@@ -129,17 +134,20 @@ def ratios(report: dict[str, Any]) -> dict[str, Any]:
         if "error" in result:
             continue
         two = _two_workers(result)
-        if spiff.get("available") and two:
-            found[f"{db}: one task (2 workers) / Spiff saved"] = (
-                two["instances_per_s"] / spiff["one_task_saved"]
+        capacity = result.get("one_service_task_capacity") or two
+        if spiff.get("available") and capacity:
+            found[f"{db}: one task (2 workers, flat out) / Spiff saved"] = (
+                capacity["instances_per_s"] / spiff["one_task_saved"]
             )
         if spiff.get("available"):
             found[f"{db}: parallel / Spiff saved"] = (
                 result["parallel"]["instances_per_s"] / spiff["parallel_saved"]
             )
         limit = result["database_limit"]["transactions_per_s"]
-        if two:
-            found[f"{db}: one task (2 workers) / database limit"] = two["instances_per_s"] / limit
+        if capacity:
+            found[f"{db}: one task (2 workers, flat out) / database limit"] = (
+                capacity["instances_per_s"] / limit
+            )
     return found
 
 
