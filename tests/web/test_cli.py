@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -112,3 +113,23 @@ def test_a_quiet_source_rests_while_another_keeps_the_worker_busy(monkeypatch):
     # Called on its own (as tests and tools do), a pass asks every source.
     worker.run_once()
     assert asked["quiet"] == 2
+
+
+@pytest.mark.django_db(transaction=True)  # the worker records heartbeats
+@pytest.mark.parametrize(("per_pass", "gathers"), [(1, True), (10, False)])
+def test_after_a_thin_pass_the_worker_lets_work_gather(monkeypatch, per_pass, gathers):
+    times: list[float] = []
+
+    def poll(worker_name: str) -> int:
+        times.append(time.monotonic())
+        if len(times) >= 3:
+            worker.stop()
+        return per_pass
+
+    monkeypatch.setattr(runner, "_SOURCES", {})
+    runner.register(runner.WorkSource("jobs", poll))
+    worker = runner.Worker(name="w3", gather=0.3, full_pass=10)
+    worker.run()
+    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    # A full pass goes straight on; a thin one waits for more work to arrive first.
+    assert all(gap >= 0.3 for gap in gaps) if gathers else all(gap < 0.3 for gap in gaps)

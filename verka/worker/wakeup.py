@@ -66,29 +66,31 @@ class Wakeup:
         conn.execute(f"LISTEN {CHANNEL}")
         return conn
 
-    def wait(self, timeout: float) -> None:
+    def wait(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds; True if new work was announced meanwhile."""
         if self._socket is not None and not self.stop_event.is_set():
-            self._wait_for_nudge(self._socket, timeout)
-            return
+            return self._wait_for_nudge(self._socket, timeout)
         if self._conn is None or self.stop_event.is_set():
             self.stop_event.wait(timeout)
-            return
+            return False
         try:
             for _ in self._conn.notifies(timeout=timeout, stop_after=1):
-                break
+                return True
         except Exception as error:
             log.warning("LISTEN connection lost, polling", extra={"error": type(error).__name__})
             self.close()
             self.stop_event.wait(timeout)
+        return False
 
     @staticmethod
-    def _wait_for_nudge(sock: socket.socket, timeout: float) -> None:
+    def _wait_for_nudge(sock: socket.socket, timeout: float) -> bool:
         readable, _, _ = select.select([sock], [], [], timeout)
         if readable:
             # Several nudges may have come while the worker was busy: one poll answers all.
             with contextlib.suppress(BlockingIOError):
                 while sock.recv(64):
                     pass
+        return bool(readable)
 
     def close(self) -> None:
         if self._socket is not None:
