@@ -33,6 +33,18 @@ def service_task(task_id: str, job_type: str, retries: int = 3, extra: str = "")
     )
 
 
+def single_task(process_id: str, job_type: str) -> bytes:
+    """start → one service task of `job_type` → end."""
+    return bpmn(
+        '<bpmn:startEvent id="start"/>'
+        + service_task("work", job_type)
+        + '<bpmn:endEvent id="end"/>'
+        + flow("f1", "start", "work")
+        + flow("f2", "work", "end"),
+        process_id=process_id,
+    )
+
+
 ONE_TASK = bpmn(
     '<bpmn:startEvent id="start"/>'
     + service_task("work", "work")

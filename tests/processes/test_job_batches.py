@@ -132,14 +132,7 @@ def test_bad_variables_reject_only_their_own_completion():
 
 
 def test_one_activation_leases_every_type_for_its_own_timeout():
-    other = m.bpmn(
-        '<bpmn:startEvent id="start"/>'
-        + m.service_task("work", "other-work")
-        + '<bpmn:endEvent id="end"/>'
-        + m.flow("f1", "start", "work")
-        + m.flow("f2", "work", "end"),
-        process_id="other",
-    )
+    other = m.single_task("other", "other-work")
     services.deploy([("one-task.bpmn", m.ONE_TASK), ("other.bpmn", other)])
     services.start_instance("one-task", {"amount": 5})
     services.start_instance("other", {"amount": 5})

@@ -49,16 +49,6 @@ LOAD_INSTANCES = (
     " ORDER BY i.key"
 )
 LIVE_STATES = {"ACTIVATING", "ACTIVE", "COMPLETING", "TERMINATING"}
-ELEMENT_FIELDS = [
-    "element_id",
-    "element_type",
-    "flow_scope_key",
-    "state",
-    "is_live",
-    "loop_counter",
-    "data",
-    "ended_at",
-]
 
 
 class CommandRejected(Exception):
