@@ -79,3 +79,21 @@ def test_the_socket_of_a_worker_that_is_gone_is_removed():
 
     assert not gone.exists()
     folder.rmdir()
+
+
+def test_a_starting_worker_sweeps_away_the_sockets_of_killed_ones():
+    folder = wakeup.nudge_folder()
+    assert folder is not None
+    folder.mkdir(mode=0o700, exist_ok=True)
+    killed = folder / "killed"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(killed))
+    sock.close()
+
+    waiter = wakeup.Wakeup(threading.Event())
+    try:
+        assert not killed.exists()
+        assert waiter._socket_path is not None and waiter._socket_path.exists()
+    finally:
+        waiter.close()
+    assert not folder.exists()  # the last worker out takes the folder with it

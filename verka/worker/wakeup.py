@@ -56,6 +56,8 @@ class Wakeup:
         sock.setblocking(False)
         sock.bind(str(path))
         self._socket, self._socket_path = sock, path
+        # A worker that was killed left its socket behind; a nudge sweeps those away.
+        _nudge(folder, but=path.name)
 
     @staticmethod
     def _listen() -> Any:
@@ -131,7 +133,7 @@ def nudge_after_commit() -> None:
         transaction.on_commit(lambda: _nudge(folder))
 
 
-def _nudge(folder: Path) -> None:
+def _nudge(folder: Path, but: str = "") -> None:
     try:
         names = os.listdir(folder)
     except OSError:
@@ -141,6 +143,8 @@ def _nudge(folder: Path) -> None:
         sock = _sender.socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         sock.setblocking(False)
     for name in names:
+        if name == but:
+            continue
         path = os.path.join(folder, name)
         try:
             sock.sendto(b"!", path)
