@@ -14,6 +14,8 @@ from verka.studio import services
 from verka.studio.models import Project, ProjectEvent, Publication
 from verka.studio.services import FileConflict, PublishRefused, StudioError
 
+from .conftest import save_unknown_form_reference
+
 pytestmark = pytest.mark.django_db
 
 
@@ -165,14 +167,7 @@ def test_unsaved_editor_contents_are_checked_without_saving(project):
 
 
 def test_forms_of_other_deployed_eservices_count_as_known(project, operator):
-    file = project.files.get(name="parkering.bpmn")
-    services.save_file(
-        operator,
-        project,
-        file.name,
-        file.content.replace('formId="parkering"', 'formId="x"'),
-        file.sha,
-    )
+    save_unknown_form_reference(operator, project)
     assert services.errors_of(services.check(project))
     from verka.processes import services as processes
 
@@ -276,14 +271,7 @@ def test_publishing_deploys_a_version_and_updates_the_catalogue(project, operato
 
 
 def test_publishing_is_refused_while_there_are_errors(project, operator):
-    file = project.files.get(name="parkering.bpmn")
-    services.save_file(
-        operator,
-        project,
-        file.name,
-        file.content.replace('formId="parkering"', 'formId="x"'),
-        file.sha,
-    )
+    save_unknown_form_reference(operator, project)
     before = state(project)
     with pytest.raises(PublishRefused) as refused:
         services.publish(operator, project, catalogue_visible=True)

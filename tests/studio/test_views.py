@@ -17,6 +17,8 @@ from verka.processes.models import ProcessInstance
 from verka.studio import services
 from verka.studio.models import Project, Publication
 
+from .conftest import save_unknown_form_reference
+
 pytestmark = pytest.mark.django_db
 
 BASE = "/studio/parkering"
@@ -119,14 +121,7 @@ def test_a_bad_new_project_is_refused_with_a_reason(operator_client, data, messa
 def test_the_project_page_shows_files_findings_versions_and_publications(
     project, operator, operator_client
 ):
-    file = project.files.get(name="parkering.bpmn")
-    services.save_file(
-        operator,
-        project,
-        file.name,
-        file.content.replace('formId="parkering"', 'formId="x"'),
-        file.sha,
-    )
+    save_unknown_form_reference(operator, project)
     page = operator_client.get(f"{BASE}/").content.decode()
     assert f'href="{BASE}/filer/parkering.bpmn/"' in page
     assert "Okänt formulär" in page and "1 fel" in page
@@ -336,14 +331,7 @@ def test_publish_and_roll_back_through_the_page(project, operator, operator_clie
 
 
 def test_publish_refused_shows_the_findings(project, operator, operator_client):
-    file = project.files.get(name="parkering.bpmn")
-    services.save_file(
-        operator,
-        project,
-        file.name,
-        file.content.replace('formId="parkering"', 'formId="x"'),
-        file.sha,
-    )
+    save_unknown_form_reference(operator, project)
     response = operator_client.post(f"{BASE}/publicera/", {"catalogue_visible": "on"})
     assert response.status_code == 400
     assert "kan inte publiceras" in response.content.decode()
