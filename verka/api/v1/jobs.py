@@ -12,11 +12,11 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Status
 
-from verka.processes import clock, services
+from verka.processes import services
 from verka.processes.models import Job
 
 from ..auth import needs
@@ -241,38 +241,9 @@ def throw_error(request: HttpRequest, payload: ThrowJobError, key: int = JobKey)
 def update(request: HttpRequest, payload: UpdateJob, key: int = JobKey) -> Any:
     _job_or_404(key)
     timeout = payload.changeset.timeout
-    update_job(
+    services.update_job(
         key,
         retries=payload.changeset.retries,
         timeout=timedelta(milliseconds=timeout) if timeout is not None else None,
     )
     return Status(204, None)
-
-
-def update_job(key: int, *, retries: int | None, timeout: timedelta | None) -> None:
-    engine_update = getattr(services, "update_job", None)
-    if engine_update is not None:
-        engine_update(key, retries=retries, timeout=timeout)
-        return
-    # Until the engine offers update_job (requested in notes/api-requests.md): the same
-    # guarded single-row update it would make.
-    with transaction.atomic():
-        query = Job.objects.filter(key=key)
-        if connection.features.has_select_for_update:
-            query = query.select_for_update()
-        job = query.first()
-        if job is None:
-            raise not_found(f"job {key} does not exist")
-        if job.state not in (Job.State.ACTIVATED, Job.State.ACTIVATABLE):
-            raise services.CommandRejected(f"job {key} is {job.state.lower()}, it can't be changed")
-        if timeout is not None and job.state != Job.State.ACTIVATED:
-            raise services.CommandRejected(f"job {key} is not activated: it has no lease")
-        fields = []
-        if retries is not None:
-            job.retries = retries
-            fields.append("retries")
-        if timeout is not None:
-            job.deadline = clock.now() + timeout
-            fields.append("deadline")
-        if fields:
-            job.save(update_fields=fields)
