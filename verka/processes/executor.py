@@ -404,6 +404,7 @@ _PASSED_THROUGH = {
     "ELEMENT_COMPLETING": "ELEMENT_COMPLETED",
     "ELEMENT_TERMINATING": "ELEMENT_TERMINATED",
 }
+_REACHED_STATES = set(_PASSED_THROUGH.values())
 
 
 def _stored_history(events: Sequence[rt.HistoryEvent]) -> list[rt.HistoryEvent]:
@@ -425,9 +426,6 @@ def _stored_history(events: Sequence[rt.HistoryEvent]) -> list[rt.HistoryEvent]:
         for event in events
         if (event.element_instance_key, _PASSED_THROUGH.get(event.event_type)) not in reached
     ]
-
-
-_REACHED_STATES = set(_PASSED_THROUGH.values())
 
 
 def _history_value(value: Any) -> str:

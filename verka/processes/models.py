@@ -168,6 +168,8 @@ class Job(models.Model):
 
     key = models.BigIntegerField(primary_key=True)
     type = models.CharField(max_length=255)
+    # A job in these states can still be completed, failed or have its lease changed.
+    LIVE_STATES = (State.ACTIVATABLE, State.ACTIVATED)
     state = models.CharField(max_length=16, choices=State.choices, default=State.ACTIVATABLE)
     process_instance = models.ForeignKey(ProcessInstance, on_delete=models.CASCADE)
     element_instance_key = models.BigIntegerField(db_index=True)

@@ -57,14 +57,6 @@ INSERT_JOB = (
     " error_message, created_at) VALUES (%s, %s, 'ACTIVATABLE', %s, %s, %s, %s, %s, %s, '', %s,"
     " %s, '', %s)"
 )
-LOAD_JOB_STATE = "SELECT state FROM processes_job WHERE key = %s"
-# Ends a live job and says which element it belongs to; no row: the job is not live (anymore).
-END_LIVE_JOB = (
-    "UPDATE processes_job SET state = %s, ended_at = %s"
-    " WHERE key = %s AND state IN ('ACTIVATED', 'ACTIVATABLE')"
-    " RETURNING process_instance_id, element_instance_key"
-)
-LIVE_JOB_STATES = ("ACTIVATED", "ACTIVATABLE")
 # Completed with `any_of(keys)`.
 LOAD_JOBS = (
     "SELECT j.key, j.state, j.process_instance_id, j.element_instance_key FROM processes_job j"

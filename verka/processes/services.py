@@ -400,9 +400,9 @@ def activate_jobs(
     # One statement picks, leases and returns the jobs (SKIP LOCKED on PostgreSQL: concurrent
     # workers pass over each other's rows instead of waiting for them).
     skip_locked = connection.features.has_select_for_update_skip_locked
-    distinct = sorted(set(deadlines.values()))
+    distinct = set(deadlines.values())
     if len(distinct) == 1:
-        lease: list[Any] = [rows.db_time(distinct[0])]
+        lease: list[Any] = [rows.db_time(distinct.pop())]
     else:
         lease = [x for name in wanted for x in (name, rows.db_time(deadlines[name]))]
     sql = rows.activate_jobs_sql(len(wanted), skip_locked, leases=len(lease) // 2)
@@ -441,7 +441,7 @@ def _open_job(job_key: int) -> Job:
     job = Job.objects.filter(key=job_key).first()
     if job is None:
         raise CommandRejected(f"job {job_key} does not exist")
-    if job.state not in (Job.State.ACTIVATED, Job.State.ACTIVATABLE):
+    if job.state not in Job.LIVE_STATES:
         raise CommandRejected(f"job {job_key} is {job.state.lower()}, it can't be changed")
     return job
 
@@ -483,7 +483,7 @@ def complete_jobs(
         for key in keys:
             if key not in found:
                 rejected[key] = f"job {key} does not exist"
-            elif found[key][0] not in rows.LIVE_JOB_STATES:
+            elif found[key][0] not in Job.LIVE_STATES:
                 rejected[key] = f"job {key} is {found[key][0].lower()}, it can't be changed"
             else:
                 live.append(key)
@@ -546,9 +546,9 @@ def throw_error(
             job.element_instance_key, error_code, message, feel, job_key=job.key
         )
         execute((job.process_instance_id, command))
-        Job.objects.filter(
-            key=job.key, state__in=[Job.State.ACTIVATED, Job.State.ACTIVATABLE]
-        ).update(state=Job.State.ERROR_THROWN, ended_at=clock.now(), error_message=message)
+        Job.objects.filter(key=job.key, state__in=Job.LIVE_STATES).update(
+            state=Job.State.ERROR_THROWN, ended_at=clock.now(), error_message=message
+        )
 
 
 def update_job(
@@ -565,7 +565,7 @@ def update_job(
         job = query.first()
         if job is None:
             raise CommandRejected(f"job {job_key} does not exist")
-        if job.state not in (Job.State.ACTIVATED, Job.State.ACTIVATABLE):
+        if job.state not in Job.LIVE_STATES:
             raise CommandRejected(f"job {job_key} is {job.state.lower()}, it can't be changed")
         if timeout is not None and job.state != Job.State.ACTIVATED:
             raise CommandRejected(f"job {job_key} is not activated: it has no lease")

@@ -12,6 +12,7 @@ cuts short its idle back-off, and polling still finds every job.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import os
@@ -114,12 +115,15 @@ class Wakeup:
 def nudge_folder() -> Path | None:
     """Where the workers of this SQLite database keep their sockets: a short path (socket
     paths are limited to about a hundred bytes) named after the database file."""
-    if not hasattr(socket, "AF_UNIX"):
+    return _folder_of(str(connection.settings_dict["NAME"]))
+
+
+@functools.cache
+def _folder_of(database: str) -> Path | None:
+    # Asked on every command that creates jobs: hashed once per database file.
+    if not hasattr(socket, "AF_UNIX") or "memory" in database:
         return None
-    name = str(connection.settings_dict["NAME"])
-    if "memory" in name:
-        return None
-    digest = hashlib.sha256(os.path.abspath(name).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(os.path.abspath(database).encode()).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"verka-wake-{os.getuid()}-{digest}"
 
 
