@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -66,29 +67,28 @@ def test_a_command_without_jobs_wakes_nobody(django_capture_on_commit_callbacks)
         waiter.close()
 
 
-def test_the_socket_of_a_worker_that_is_gone_is_removed():
+def dead_socket(name: str) -> Path:
+    """The socket file a worker killed mid-wait leaves behind: bound, and nobody reads it."""
     folder = wakeup.nudge_folder()
     assert folder is not None
     folder.mkdir(mode=0o700, exist_ok=True)
-    gone = folder / "gone"
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(str(gone))
-    sock.close()  # bound and closed: the file stays, nobody reads it
+    sock.bind(str(folder / name))
+    sock.close()
+    return folder / name
 
-    wakeup._nudge(folder)
+
+def test_the_socket_of_a_worker_that_is_gone_is_removed():
+    gone = dead_socket("gone")
+
+    wakeup._nudge(gone.parent)
 
     assert not gone.exists()
-    folder.rmdir()
+    gone.parent.rmdir()
 
 
 def test_a_starting_worker_sweeps_away_the_sockets_of_killed_ones():
-    folder = wakeup.nudge_folder()
-    assert folder is not None
-    folder.mkdir(mode=0o700, exist_ok=True)
-    killed = folder / "killed"
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(str(killed))
-    sock.close()
+    killed = dead_socket("killed")
 
     waiter = wakeup.Wakeup(threading.Event())
     try:
@@ -96,4 +96,4 @@ def test_a_starting_worker_sweeps_away_the_sockets_of_killed_ones():
         assert waiter._socket_path is not None and waiter._socket_path.exists()
     finally:
         waiter.close()
-    assert not folder.exists()  # the last worker out takes the folder with it
+    assert not killed.parent.exists()  # the last worker out takes the folder with it
