@@ -6,6 +6,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from django.db import OperationalError
 
 from verka import cli
 from verka.accounts.models import User
@@ -133,3 +134,32 @@ def test_after_a_thin_pass_the_worker_lets_work_gather(monkeypatch, per_pass, ga
     gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
     # A full pass goes straight on; a thin one waits for more work to arrive first.
     assert all(gap >= 0.3 for gap in gaps) if gathers else all(gap < 0.3 for gap in gaps)
+
+
+@pytest.mark.django_db(transaction=True)  # the worker records heartbeats
+def test_a_heartbeat_the_database_refuses_does_not_stop_the_worker(monkeypatch, caplog):
+    passes: list[str] = []
+    write_beat = runner.Worker._write_beat
+    beats: list[datetime] = []
+
+    def busy_beat(self: runner.Worker, started: datetime, now: datetime) -> None:
+        beats.append(now)
+        if len(beats) == 2:  # the first beat after start: SQLite busy past its timeout
+            raise OperationalError("database is locked")
+        write_beat(self, started, now)
+
+    def poll(worker_name: str) -> int:
+        passes.append(worker_name)
+        if len(passes) >= 4:
+            worker.stop()
+        return 10
+
+    monkeypatch.setattr(runner.Worker, "_write_beat", busy_beat)
+    monkeypatch.setattr(runner, "_SOURCES", {})
+    runner.register(runner.WorkSource("jobs", poll))
+    worker = runner.Worker(name="w4", heartbeat_every=0.0)
+    worker.run()
+    assert len(passes) == 4  # it went on working after the refused beat
+    assert len(beats) >= 3  # and beat again
+    assert "worker heartbeat not written" in caplog.text
+    assert WorkerHeartbeat.objects.get(name="w4").stopped_at is not None

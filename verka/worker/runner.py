@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 from .models import WorkerHeartbeat
@@ -91,7 +91,12 @@ class Worker:
                 done = self.run_once(resting=resting)
                 now = self.clock()
                 if (now - last_beat).total_seconds() >= self.heartbeat_every:
-                    self._beat(started, now)
+                    try:
+                        self._beat(started, now)
+                    except DatabaseError:
+                        # A heartbeat that could not be written (the database busy, a lost
+                        # connection) is written on the next one; the work goes on.
+                        log.warning("worker heartbeat not written", exc_info=True)
                     last_beat = now
                 if done:
                     idle = self.idle_min
@@ -106,9 +111,12 @@ class Worker:
         finally:
             wakeup.close()
             now = self.clock()
-            WorkerHeartbeat.objects.filter(name=self.name).update(
-                stopped_at=now, last_seen_at=now, processed=self.processed
-            )
+            from verka.processes import rows
+
+            with rows.write_transaction():
+                WorkerHeartbeat.objects.filter(name=self.name).update(
+                    stopped_at=now, last_seen_at=now, processed=self.processed
+                )
             log.info("worker stopped", extra={"worker": self.name, "processed": self.processed})
 
     def run_once(self, resting: dict[str, float] | None = None) -> int:
@@ -134,6 +142,14 @@ class Worker:
         return done
 
     def _beat(self, started: datetime, now: datetime) -> None:
+        from verka.processes import rows
+
+        # In its writer's turn on SQLite: a writer that waits for SQLite's own busy handler
+        # instead can lose to the engine's writers for longer than the busy timeout.
+        with rows.write_transaction():
+            self._write_beat(started, now)
+
+    def _write_beat(self, started: datetime, now: datetime) -> None:
         WorkerHeartbeat.objects.update_or_create(
             name=self.name,
             defaults={
