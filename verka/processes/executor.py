@@ -193,12 +193,14 @@ class Execution:
 
     # --- running -------------------------------------------------------------------------
 
-    def run(self, first: Work) -> Outcome:
-        """Run a command and its follow-ups; the command itself may be rejected (raises)."""
+    def run(self, first: Work, *, flush: bool = True) -> Outcome:
+        """Run a command and its follow-ups; the command itself may be rejected (raises).
+        A batch of commands passes `flush=False` and flushes once after the last, so that each
+        table's rows go out in one statement for the whole batch."""
         self.queue.append(first)
-        return self.run_queue(strict=True)
+        return self.run_queue(strict=True, flush=flush)
 
-    def run_queue(self, *, strict: bool = False) -> Outcome:
+    def run_queue(self, *, strict: bool = False, flush: bool = True) -> Outcome:
         """Run queued follow-ups; those that no longer apply are dropped, unless `strict` and
         it is the first one."""
         handled = 0
@@ -216,7 +218,8 @@ class Execution:
             else:
                 instance_key, command = work
                 self._apply(instance_key, command, is_first=is_first)
-        self.writes.flush()
+        if flush:
+            self.writes.flush()
         for key, instance in self.outcome.instances.items():
             row = self.rows[key]
             instance.status = row.status
@@ -729,7 +732,9 @@ def _resolve_incident(ex: Execution, row: InstanceRow, e: fx.ResolveIncident) ->
 
 
 # Effects that only add statements to the command's writes (they read nothing).
-_BATCHED_EFFECTS: set[Callable[..., None]] = {_create_job}
+# Effects that only add to the pending writes or queue a follow-up: they need nothing flushed
+# first, so a batch of commands sends its writes once.
+_BATCHED_EFFECTS: set[Callable[..., None]] = {_create_job, _instance_completed}
 
 _EFFECTS: dict[type, Callable[[Execution, ProcessInstance, Any], None]] = {
     fx.CreateJob: _create_job,

@@ -347,6 +347,60 @@ def start_instance(
     return outcome.instances[outcome.started[0]]
 
 
+# A batch is one transaction: its locks and its memory grow with it.
+MAX_BATCH_STARTS = 1000
+
+
+@dataclass(frozen=True)
+class NewInstance:
+    """One instance of a batch start: its variables and business key."""
+
+    variables: Mapping[str, Any] | None = None
+    business_key: str = ""
+
+
+def start_instances(
+    bpmn_process_id: str,
+    instances: Sequence[NewInstance],
+    *,
+    version: int | None = None,
+    start_at: str = "",
+    test: bool = False,
+) -> list[ProcessInstance]:
+    """Start several instances of one process in one transaction, all or none: a start the
+    engine refuses refuses the batch, naming the position of the start (`start 3: …`).
+    One commit serves the whole batch, so a client with many starts at hand (a bulk intake,
+    a queue drained) does far less work per instance than with `start_instance` each."""
+    if not instances:
+        return []
+    if len(instances) > MAX_BATCH_STARTS:
+        raise CommandRejected(
+            f"{len(instances)} starts in one batch; at most {MAX_BATCH_STARTS} are allowed"
+        )
+    definition = repository.latest_process(bpmn_process_id, version, test=test)
+    starts = []
+    for position, instance in enumerate(instances):
+        try:
+            variables = _feel(instance.variables)
+        except CommandRejected as bad:
+            raise CommandRejected(f"start {position}: {bad}") from None
+        starts.append(Start(definition, variables, start_at, instance.business_key))
+    now = clock.now()
+    started = []
+    with rows.write_transaction():
+        ex = _Execution(now)
+        for position, start in enumerate(starts):
+            # A start's follow-ups (a call activity's child) are started after it.
+            started.append(len(ex.outcome.started))
+            try:
+                ex.run(start, flush=False)
+            except CommandRejected as refused:
+                # Rolls back the starts before it too: the batch is all or none.
+                raise CommandRejected(f"start {position}: {refused}") from None
+        ex.writes.flush()
+    return [ex.outcome.instances[ex.outcome.started[at]] for at in started]
+
+
 def cancel_instance(instance_key: int) -> None:
     execute((instance_key, rt.CancelProcessInstance()))
 
@@ -499,7 +553,7 @@ def complete_jobs(
             _state, instance_key, element_instance_key = found[key]
             command = rt.CompleteJob(element_instance_key, wanted[key], job_key=key)
             try:
-                ex.run((instance_key, command))
+                ex.run((instance_key, command), flush=False)
             except CommandRejected as refused:
                 # The command wrote nothing; only its job's end is undone.
                 rejected[key] = str(refused)
