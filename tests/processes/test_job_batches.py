@@ -145,3 +145,30 @@ def test_one_activation_leases_every_type_for_its_own_timeout():
         stored = Job.objects.get(key=job.key)
         assert stored.deadline == job.deadline
         assert abs((job.deadline - stored.created_at) - leases[job.type]) < timedelta(seconds=5)
+
+
+def test_the_lease_size_follows_how_quick_the_handlers_are():
+    size = worker.LeaseSize(first=20, most=200, target=0.25)
+    size.ran(0, 0.0)  # a pass that found nothing tells nothing
+    assert size.size == 20
+    size.ran(20, 0.002)  # 0.1 ms a job: lease as many as allowed
+    assert size.size == 200
+    for _ in range(10):
+        size.ran(4, 2.0)  # half a second a job: one at a time, the rest left to other workers
+    assert size.size == 1
+    size.ran(1, 0.0)  # one quick job after slow ones moves the average only part of the way
+    assert size.size == 1
+    for _ in range(30):
+        size.ran(1, 0.0001)
+    assert size.size == 200
+
+
+def test_a_pass_leases_as_many_jobs_as_the_lease_size_allows(monkeypatch):
+    start(7)
+    monkeypatch.setitem(worker._HANDLERS, "work", SPEC)
+    monkeypatch.setattr(worker, "_lease_size", worker.LeaseSize(first=2, most=4))
+    assert worker.poll_jobs("w") == 2  # the first pass: the size it starts with
+    assert worker.poll_jobs("w") == 4  # quick handlers: the most
+    assert worker.poll_jobs("w") == 1
+    assert worker.poll_jobs("w", batch=3) == 0
+    assert set(Job.objects.values_list("state", flat=True)) == {Job.State.COMPLETED}
