@@ -10,7 +10,7 @@ from verka.benchmarks import QUICK, collect, print_table
 
 
 def test_bench_runs_every_benchmark_with_tiny_sizes(capsys):
-    sizes = dict(QUICK, workers=[1], one_task=5, user_tasks=5, http=3, limit=10)
+    sizes = dict(QUICK, workers=[1], one_task=5, user_tasks=5, http=3, limit=10, capacity=True)
     databases = ["sqlite"]
     if os.environ.get("CI"):
         databases.append("postgresql")
@@ -31,7 +31,15 @@ def test_bench_runs_every_benchmark_with_tiny_sizes(capsys):
         # Started by separate processes at a fixed rate; latency counts from when a start was due.
         assert run["offered_per_s"] == QUICK["one_task_rate"] and run["starter_processes"] == 2
         assert run["start_call_p99_ms"] >= run["start_call_p50_ms"] > 0
+        # Flat out, the starters start what they owe in batches; or each start alone.
+        batched = result["one_service_task_capacity"]
+        assert batched["start_batch_at_most"] == QUICK["start_batch"]
+        assert batched["instances"] == 5 and batched["start_calls"] == 2  # one per starter
+        alone = result["one_service_task_capacity_alone"]
+        assert alone["start_calls"] == 5 and alone["instances_per_s"] > 0
         assert result["parallel"]["instances_per_s"] > 0
+        assert result["parallel_batched"]["batch"] == QUICK["start_batch"]
+        assert result["parallel_batched"]["instances_per_s"] > 0
         assert result["user_tasks"]["tasks_per_s"] > 0
         assert result["eservice_http"]["submissions"] == 3
         assert result["eservice_http"]["errors"] == 0
@@ -42,6 +50,8 @@ def test_bench_runs_every_benchmark_with_tiny_sizes(capsys):
     print_table(report)
     out = capsys.readouterr().out
     assert "one service task, 1 worker(s)" in out
+    assert "flat out, each start alone" in out
+    assert "starts a transaction" in out
     assert "database limit" in out
 
 

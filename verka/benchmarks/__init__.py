@@ -25,6 +25,7 @@ FULL = {
     "one_task": 2000,
     "one_task_rate": 300,
     "starters": 4,
+    "start_batch": 100,
     "capacity": True,
     "parallel": 1000,
     "user_tasks": 10000,
@@ -43,6 +44,7 @@ QUICK = {
     "one_task": 20,
     "one_task_rate": 50,
     "starters": 2,
+    "start_batch": 5,
     "capacity": False,
     "parallel": 10,
     "user_tasks": 20,
@@ -135,14 +137,24 @@ def ratios(report: dict[str, Any]) -> dict[str, Any]:
             continue
         two = _two_workers(result)
         capacity = result.get("one_service_task_capacity") or two
+        alone = result.get("one_service_task_capacity_alone")
         if spiff.get("available") and capacity:
             found[f"{db}: one task (2 workers, flat out) / Spiff saved"] = (
                 capacity["instances_per_s"] / spiff["one_task_saved"]
             )
+        if spiff.get("available") and alone:
+            found[f"{db}: one task (2 workers, flat out, each start alone) / Spiff saved"] = (
+                alone["instances_per_s"] / spiff["one_task_saved"]
+            )
         if spiff.get("available"):
-            found[f"{db}: parallel / Spiff saved"] = (
+            found[f"{db}: parallel, each start alone / Spiff saved"] = (
                 result["parallel"]["instances_per_s"] / spiff["parallel_saved"]
             )
+            if "parallel_batched" in result:
+                batched = result["parallel_batched"]
+                found[f"{db}: parallel, {batched['batch']} starts a transaction / Spiff saved"] = (
+                    batched["instances_per_s"] / spiff["parallel_saved"]
+                )
         limit = result["database_limit"]["transactions_per_s"]
         if capacity:
             found[f"{db}: one task (2 workers, flat out) / database limit"] = (
@@ -190,11 +202,14 @@ def print_table(report: dict[str, Any]) -> None:
             rows.append((f"[{db}]", "error: " + result["error"]))
             continue
         runs = list(result["one_service_task"])
-        if "one_service_task_capacity" in result:
-            runs.append(result["one_service_task_capacity"])
+        for extra in ("one_service_task_capacity", "one_service_task_capacity_alone"):
+            if extra in result:
+                runs.append(result[extra])
         for run in runs:
             offered = run.get("offered_per_s")
             load = f"offered {_fmt(offered)}/s" if offered else "starters flat out"
+            if run.get("start_batch_at_most") == 1:
+                load += ", each start alone"
             rows.append(
                 (
                     f"[{db}] 1. one service task, {run['workers']} worker(s), {load}",
@@ -204,10 +219,18 @@ def print_table(report: dict[str, Any]) -> None:
             )
         rows.append(
             (
-                f"[{db}] 2. 10-branch parallel, instances/s",
+                f"[{db}] 2. 10-branch parallel, each start alone, instances/s",
                 _fmt(result["parallel"]["instances_per_s"]),
             )
         )
+        if "parallel_batched" in result:
+            batched = result["parallel_batched"]
+            rows.append(
+                (
+                    f"[{db}] 2. 10-branch parallel, {batched['batch']} starts a transaction",
+                    _fmt(batched["instances_per_s"]),
+                )
+            )
         rows.append(
             (f"[{db}] 3. user tasks completed/s", _fmt(result["user_tasks"]["tasks_per_s"]))
         )

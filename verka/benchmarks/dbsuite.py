@@ -103,7 +103,9 @@ def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
             worker.kill()
 
 
-def start_starters(count: int, instances: int, rate: float) -> list[subprocess.Popen[str]]:
+def start_starters(
+    count: int, instances: int, rate: float, batch: int
+) -> list[subprocess.Popen[str]]:
     """Processes that start the instances (see starter.py); each takes an equal share."""
     env = dict(os.environ, VERKA_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
     shares = [instances // count + (1 if n < instances % count else 0) for n in range(count)]
@@ -116,6 +118,7 @@ def start_starters(count: int, instances: int, rate: float) -> list[subprocess.P
                 "bench-one-task",
                 str(share),
                 str(rate / count if rate else 0),
+                str(batch),
             ],
             cwd=ROOT,
             env=env,
@@ -134,11 +137,13 @@ def start_starters(count: int, instances: int, rate: float) -> list[subprocess.P
 
 
 def one_service_task(
-    workers: int, instances: int, rate: float, starters: int = 4
+    workers: int, instances: int, rate: float, starters: int = 4, batch: int = 100
 ) -> dict[str, Any]:
     """Instances started by `starters` processes at `rate` instances/s in total (0: as fast as
-    they can), completed by `workers` `verka worker` processes. Latency runs from the moment a
-    start was due to the instance's end; throughput from the first due start to the last end."""
+    they can), completed by `workers` `verka worker` processes. A starter that has fallen
+    behind starts up to `batch` due instances in one call (1: every start alone). Latency runs
+    from the moment a start was due to the instance's end; throughput from the first due start
+    to the last end."""
     from verka.processes.models import ProcessInstance
     from verka.worker.models import WorkerHeartbeat
 
@@ -148,7 +153,7 @@ def one_service_task(
     procs = start_workers(workers)
     try:
         wait_for_workers(workers)
-        feeders = start_starters(starters, instances, rate)
+        feeders = start_starters(starters, instances, rate, batch)
         begin = time.time() + 0.2
         for feeder in feeders:
             assert feeder.stdin is not None
@@ -181,6 +186,8 @@ def one_service_task(
         "instances": instances,
         "offered_per_s": rate or None,
         "starter_processes": len(feeders),
+        "start_batch_at_most": batch,
+        "start_calls": len(call_ms),
         "instances_per_s": instances / (last - begin),
         "latency_p50_ms": percentile(latencies, 0.50),
         "latency_p99_ms": percentile(latencies, 0.99),
@@ -203,15 +210,22 @@ def _children_cpu() -> float:
 # --- 2. ten-branch parallel split and join -------------------------------------------------
 
 
-def parallel(instances: int) -> dict[str, Any]:
+def parallel(instances: int, batch: int = 1) -> dict[str, Any]:
+    """Instances started one after another, each in its own transaction (`batch` 1) or
+    `batch` at a time in one (`services.start_instances`); each runs to its end at once."""
     from verka.processes import services
 
     reset()
     began = time.perf_counter()
-    for _ in range(instances):
-        services.start_instance("bench-parallel")
+    if batch == 1:
+        for _ in range(instances):
+            services.start_instance("bench-parallel")
+    else:
+        for first in range(0, instances, batch):
+            size = min(batch, instances - first)
+            services.start_instances("bench-parallel", [services.NewInstance()] * size)
     elapsed = time.perf_counter() - began
-    return {"instances": instances, "instances_per_s": instances / elapsed}
+    return {"instances": instances, "batch": batch, "instances_per_s": instances / elapsed}
 
 
 # --- 3. user tasks completed through the service layer -------------------------------------
@@ -303,14 +317,18 @@ def main() -> None:
     report: dict[str, Any] = {"database": connection.vendor}
     count = sizes.get("one_task", 2000)
     starters = sizes.get("starters", 4)
+    batch = sizes.get("start_batch", 100)
     report["one_service_task"] = [
-        one_service_task(workers, count, sizes.get("one_task_rate", 300), starters)
+        one_service_task(workers, count, sizes.get("one_task_rate", 300), starters, batch)
         for workers in sizes.get("workers", [1, 2, 4])
     ]
     if sizes.get("capacity"):
-        # 2 workers again, the starters going as fast as they can: the most it completes.
-        report["one_service_task_capacity"] = one_service_task(2, count, 0, starters)
+        # 2 workers again, the starters going as fast as they can: the most it completes,
+        # with the starts batched as a client with a queue would, and with every start alone.
+        report["one_service_task_capacity"] = one_service_task(2, count, 0, starters, batch)
+        report["one_service_task_capacity_alone"] = one_service_task(2, count, 0, starters, 1)
     report["parallel"] = parallel(sizes.get("parallel", 1000))
+    report["parallel_batched"] = parallel(sizes.get("parallel", 1000), batch)
     report["user_tasks"] = user_tasks(sizes.get("user_tasks", 10000))
     report["eservice_http"] = eservice_http(sizes.get("http_clients", 8), sizes.get("http", 400))
     report["database_limit"] = database_limit(sizes.get("limit", 2000))

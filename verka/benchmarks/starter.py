@@ -1,12 +1,15 @@
 """One of the processes that start benchmark 1's instances at a fixed rate (open loop).
 
-`python -m verka.benchmarks.starter PROCESS_ID COUNT RATE` sets Django up, prints "ready",
-waits for a line on stdin holding the wall-clock time to begin at, then starts COUNT instances
-through the service layer, the n-th one due at begin + n / RATE. A start that falls behind its
-schedule goes at once, and its latency still counts from when it was due, so a system that
-cannot keep up shows it in the latency instead of quietly being offered less work.
-It prints one JSON object: the instances' keys with the times they were due, and how long the
-start calls took.
+`python -m verka.benchmarks.starter PROCESS_ID COUNT RATE [BATCH]` sets Django up, prints
+"ready", waits for a line on stdin holding the wall-clock time to begin at, then starts COUNT
+instances through the service layer, the n-th one due at begin + n / RATE (RATE 0: as fast as
+it can). A start that is on time goes alone (`services.start_instance`). A starter that has
+fallen behind sends every start already due, up to BATCH, in one transaction
+(`services.start_instances`), as a client with a queue of work would; their latency still
+counts from when each was due, so a system that cannot keep up shows it in the latency instead
+of quietly being offered less work. BATCH 1 starts every instance alone.
+It prints one JSON object: the instances' keys with the times they were due, how long the start
+calls took, how many calls there were, and the CPU they used.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import time
 
 def main(argv: list[str]) -> None:
     process_id, count, rate = argv[0], int(argv[1]), float(argv[2])
+    most = int(argv[3]) if len(argv) > 3 else 100
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "verka.conf.settings")
     import django
 
@@ -34,18 +38,39 @@ def main(argv: list[str]) -> None:
     due_times: list[float] = []
     keys: list[int] = []
     call_ms: list[float] = []
-    for n in range(count):
-        due = begin + n / rate if rate > 0 else time.time()
-        wait = due - time.time()
-        if wait > 0:
-            time.sleep(wait)
+    # Flat out too, nobody starts before the clock does: throughput counts from `begin`.
+    if begin > time.time():
+        time.sleep(begin - time.time())
+    n = 0
+    while n < count:
+        if rate > 0:
+            wait = begin + n / rate - time.time()
+            if wait > 0:
+                time.sleep(wait)
+            # Every start due by now, the n-th included.
+            due_now = int((time.time() - begin) * rate) + 1 - n
+        else:
+            due_now = count - n
+        batch = max(1, min(due_now, most, count - n))
+        called_at = time.time()
         called = time.perf_counter()
-        instance = services.start_instance(process_id, {"amount": 150 + n % 2})
+        if batch == 1:
+            started = [services.start_instance(process_id, {"amount": 150 + n % 2})]
+        else:
+            started = services.start_instances(
+                process_id,
+                [services.NewInstance({"amount": 150 + (n + i) % 2}) for i in range(batch)],
+            )
         call_ms.append((time.perf_counter() - called) * 1000)
-        keys.append(instance.key)
-        due_times.append(due)
+        for i, instance in enumerate(started):
+            keys.append(instance.key)
+            due_times.append(begin + (n + i) / rate if rate > 0 else called_at)
+        n += batch
     cpu_s = time.process_time() - cpu_before
-    json.dump({"keys": keys, "due": due_times, "call_ms": call_ms, "cpu_s": cpu_s}, sys.stdout)
+    json.dump(
+        {"keys": keys, "due": due_times, "call_ms": call_ms, "cpu_s": cpu_s},
+        sys.stdout,
+    )
 
 
 if __name__ == "__main__":
