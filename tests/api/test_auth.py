@@ -19,6 +19,12 @@ ENDPOINTS = [
     ("GET", "process-definitions", None, "processes:read"),
     ("GET", "process-instances", None, "processes:read"),
     ("POST", "process-instances", {"bpmnProcessId": "x"}, "processes:write"),
+    (
+        "POST",
+        "process-instances/batch",
+        {"bpmnProcessId": "x", "instances": [{}]},
+        "processes:write",
+    ),
     ("POST", "process-instances/1/cancellation", {}, "processes:write"),
     ("PUT", "process-instances/1/variables", {"variables": {}}, "processes:write"),
     ("GET", "user-tasks", None, "tasks"),

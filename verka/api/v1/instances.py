@@ -1,5 +1,5 @@
-"""/process-instances: start (idempotently), list, read with variables and element instances,
-cancel, and set variables."""
+"""/process-instances: start (idempotently, one or a batch), list, read with variables and
+element instances, cancel, and set variables."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from verka.processes.models import ElementInstance, ProcessInstance, Variable
 from .. import idempotency
 from ..auth import needs
 from ..models import Scope
-from ..problems import not_found
+from ..problems import ApiProblem, FieldError, invalid, not_found
 from .common import (
     MAX_KEY,
     Input,
@@ -39,12 +39,27 @@ InstanceKey = Path(..., ge=0, le=MAX_KEY, description="processInstanceKey")
 MAX_ELEMENT_INSTANCES = 1000
 
 
-class StartInstance(Input):
+class StartOptions(Input):
+    """What a start and a batch of starts share: the process, its version, the start event."""
+
     bpmnProcessId: Name
     version: int | None = Field(None, ge=1, le=2**31 - 1, description="default: the latest")
+    startAt: OptionalName = Field("", description="id of a none start event; default the first")
+
+
+class InstanceToStart(Input):
     variables: Variables | None = None
     businessKey: str = Field("", max_length=100, pattern=r"^[^\x00]*$")
-    startAt: OptionalName = Field("", description="id of a none start event; default the first")
+
+
+class StartInstance(InstanceToStart, StartOptions):
+    pass
+
+
+class StartInstances(StartOptions):
+    instances: list[InstanceToStart] = Field(
+        ..., min_length=1, max_length=services.MAX_BATCH_STARTS, description="in start order"
+    )
 
 
 class ProcessInstanceOut(Output):
@@ -58,6 +73,10 @@ class ProcessInstanceOut(Output):
     startedAt: str
     endedAt: str | None
     parentProcessInstanceKey: str | None
+
+
+class StartedInstances(Output):
+    items: list[ProcessInstanceOut]
 
 
 class ElementInstanceOut(Output):
@@ -136,6 +155,53 @@ def start(request: HttpRequest, payload: StartInstance) -> HttpResponse:
             start_at=payload.startAt,
         )
         return json_response(201, render(instance))
+
+    return idempotency.run(request, material, work)
+
+
+def check_instances(instances: list[InstanceToStart]) -> list[services.NewInstance]:
+    """Each start's variables checked as a single start's are; the problem lists the bad ones
+    of all starts, each with its position (`instances[2].variables.amount`)."""
+    errors: list[FieldError] = []
+    checked = []
+    for position, instance in enumerate(instances):
+        try:
+            variables = check_variables(instance.variables, f"instances[{position}].variables")
+        except ApiProblem as problem:
+            errors += problem.errors
+            continue
+        checked.append(services.NewInstance(variables, instance.businessKey))
+    if errors:
+        raise invalid(errors[:20])
+    return checked
+
+
+# Before /process-instances/{key}: `{key}` matches any path segment, "batch" too.
+@router.post(
+    "/process-instances/batch",
+    auth=needs(Scope.PROCESSES_WRITE),
+    response={201: StartedInstances},
+    summary="Start several process instances of one process at once",
+    description=f"1 to {services.MAX_BATCH_STARTS} starts in one transaction, all or none: if "
+    "one is refused, none is started, and the problem names the start by its position (field "
+    "errors at `instances[2].variables`, or the engine's `start 2: …` in `detail`). The items "
+    "come back in the order of `instances`. Far less work per instance than one request each. "
+    "Scope: processes:write. Accepts `Idempotency-Key` as a single start does.",
+)
+def start_batch(request: HttpRequest, payload: StartInstances) -> HttpResponse:
+    instances = check_instances(payload.instances)
+    material = json.dumps(payload.model_dump(mode="json"), sort_keys=True).encode()
+
+    def work() -> HttpResponse:
+        started = services.start_instances(
+            payload.bpmnProcessId,
+            instances,
+            version=payload.version,
+            start_at=payload.startAt,
+        )
+        return json_response(
+            201, StartedInstances(items=[render(instance) for instance in started])
+        )
 
     return idempotency.run(request, material, work)
 
