@@ -234,14 +234,15 @@ class Execution:
         # otherwise trying a model would leave cases that count in the indicators.
         parent = self.rows.get(start.parent_instance_key or 0)
         is_test = start.definition.is_test or (parent is not None and parent.is_test)
-        self.writes.add(
-            rows.INSERT_INSTANCE,
+        self.writes.insert(
+            rows.NEW_INSTANCES,
             [
                 (
                     key,
                     start.definition.pk,
                     start.definition.bpmn_process_id,
                     start.definition.version,
+                    ProcessInstance.Status.ACTIVE.value,
                     self.db_now,
                     start.parent_instance_key,
                     start.parent_element_instance_key,
@@ -296,7 +297,11 @@ class Execution:
             return
         if is_first and self.outcome.result is None:
             self.outcome.result = result
-        self._write(state, result)
+        self.writes.begin_command(instance_key)
+        try:
+            self._write(state, result)
+        finally:
+            self.writes.end_command()
         state.advance(result)
 
     # --- writing -------------------------------------------------------------------------
@@ -442,20 +447,23 @@ def _history_value(value: Any) -> str:
 
 
 def _create_job(ex: Execution, row: InstanceRow, e: fx.CreateJob) -> None:
-    ex.writes.add(
-        rows.INSERT_JOB,
+    ex.writes.insert(
+        rows.NEW_JOBS,
         [
             (
                 e.key,
                 e.type,
+                Job.State.ACTIVATABLE.value,
                 row.key,
                 e.element_instance_key,
                 e.element_id,
                 row.bpmn_process_id,
                 e.retries,
                 ex.db_now,
+                "",
                 json.dumps(dict(e.custom_headers)),
                 codec.to_json_text(dict(e.variables)),
+                "",
                 ex.db_now,
             )
         ],

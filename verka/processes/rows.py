@@ -43,19 +43,8 @@ UPSERT_VARIABLE = (
     " ON CONFLICT (scope_key, name) DO UPDATE SET value = excluded.value,"
     " updated_at = excluded.updated_at"
 )
-INSERT_INSTANCE = (
-    "INSERT INTO processes_processinstance (key, definition_id, bpmn_process_id, version, status,"
-    " started_at, parent_instance_key, parent_element_instance_key, business_key, is_test,"
-    " has_incident) VALUES (%s, %s, %s, %s, 'ACTIVE', %s, %s, %s, %s, %s, %s)"
-)
 UPDATE_INSTANCE_STATUS = (
     "UPDATE processes_processinstance SET status = %s, ended_at = %s WHERE key = %s"
-)
-INSERT_JOB = (
-    "INSERT INTO processes_job (key, type, state, process_instance_id, element_instance_key,"
-    " element_id, bpmn_process_id, retries, due_at, worker, custom_headers, variables,"
-    " error_message, created_at) VALUES (%s, %s, 'ACTIVATABLE', %s, %s, %s, %s, %s, %s, '', %s,"
-    " %s, '', %s)"
 )
 # Completed with `any_of(keys)`.
 LOAD_JOBS = (
@@ -117,6 +106,41 @@ NEW_ELEMENTS = NewRows(
         "data",
         "activated_at",
         "ended_at",
+    ),
+)
+NEW_INSTANCES = NewRows(
+    "processes_processinstance",
+    (
+        "key",
+        "definition_id",
+        "bpmn_process_id",
+        "version",
+        "status",
+        "started_at",
+        "parent_instance_key",
+        "parent_element_instance_key",
+        "business_key",
+        "is_test",
+        "has_incident",
+    ),
+)
+NEW_JOBS = NewRows(
+    "processes_job",
+    (
+        "key",
+        "type",
+        "state",
+        "process_instance_id",
+        "element_instance_key",
+        "element_id",
+        "bpmn_process_id",
+        "retries",
+        "due_at",
+        "worker",
+        "custom_headers",
+        "variables",
+        "error_message",
+        "created_at",
     ),
 )
 # Below this many rows a COPY's extra round trip costs more than it saves.
@@ -291,12 +315,46 @@ class Writes:
     do not exist yet, and on PostgreSQL many of them travel by COPY."""
 
     def __init__(self) -> None:
-        self.pending: list[tuple[str, Sequence[Sequence[Any]]]] = []
+        self.pending: list[tuple[str, list[Sequence[Any]]]] = []
         self.new_rows: dict[NewRows, list[Sequence[Any]]] = {}
+        # Commands on different instances touch different rows, so a statement that several
+        # of them write goes once with all their rows (one executemany, not one per command).
+        # Merging happens within a segment: from `_from` on, the commands of the instances in
+        # `_keys`; a second command on one of them, or a statement outside any command, starts
+        # a new segment. A command's statements keep their order (`_at` only moves forward).
+        self._from = 0
+        self._keys: set[int] = set()
+        self._at = 0
+        self._command: int | None = None
+
+    def begin_command(self, instance_key: int) -> None:
+        """What is added until `end_command` is one command's, on this instance."""
+        if instance_key in self._keys:
+            self._from = len(self.pending)
+            self._keys = set()
+        self._keys.add(instance_key)
+        self._at = self._from
+        self._command = instance_key
+
+    def end_command(self) -> None:
+        self._command = None
 
     def add(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        if rows:
-            self.pending.append((sql, rows))
+        if not rows:
+            return
+        if self._command is None:
+            self.pending.append((sql, list(rows)))
+            self._from = len(self.pending)
+            self._keys = set()
+            return
+        pending = self.pending
+        for at in range(self._at, len(pending)):
+            if pending[at][0] == sql:
+                pending[at][1].extend(rows)
+                self._at = at
+                return
+        pending.append((sql, list(rows)))
+        self._at = len(pending) - 1
 
     def insert(self, table: NewRows, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
@@ -320,6 +378,8 @@ class Writes:
         """The statements to send now, new rows first; many new rows are copied right away."""
         new_rows, self.new_rows = self.new_rows, {}
         pending, self.pending = self.pending, []
+        self._from = self._at = 0
+        self._keys = set() if self._command is None else {self._command}
         inserts: list[tuple[str, Sequence[Sequence[Any]]]] = []
         for table, rows in new_rows.items():
             if is_postgresql() and len(rows) >= COPY_FROM:

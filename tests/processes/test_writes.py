@@ -1,0 +1,103 @@
+"""A batch of commands sends each statement once with the rows of all commands on different
+instances; a command's own statements keep their order, and so do two commands on one
+instance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from verka.processes import rows, services
+from verka.processes.models import ProcessInstance, Variable
+
+from . import models as m
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[Any]]]:
+    """The statements a flush sends, in order, with their rows (SQLite's path)."""
+    found: list[tuple[str, list[Any]]] = []
+    monkeypatch.setattr(rows, "is_postgresql", lambda: False)
+    monkeypatch.setattr(rows, "execute_many", lambda sql, r: found.append((sql, list(r))))
+    return found
+
+
+def test_commands_on_different_instances_share_each_statement(sent):
+    writes = rows.Writes()
+    for instance in (1, 2, 3):
+        writes.begin_command(instance)
+        writes.add("A", [(instance, "a")])
+        writes.add("B", [(instance, "b")])
+        writes.end_command()
+    writes.flush()
+    assert sent == [("A", [(1, "a"), (2, "a"), (3, "a")]), ("B", [(1, "b"), (2, "b"), (3, "b")])]
+
+
+def test_a_commands_statements_keep_their_order(sent):
+    writes = rows.Writes()
+    writes.begin_command(1)
+    writes.add("A", [(1,)])
+    writes.add("B", [(1,)])
+    writes.end_command()
+    writes.begin_command(2)
+    writes.add("B", [(2,)])
+    writes.add("A", [(2,)])  # after its own B: may not join the A before it
+    writes.end_command()
+    writes.flush()
+    assert sent == [("A", [(1,)]), ("B", [(1,), (2,)]), ("A", [(2,)])]
+
+
+def test_a_second_command_on_one_instance_comes_after_the_first(sent):
+    writes = rows.Writes()
+    for instance, value in ((1, "first"), (2, "x"), (1, "second")):
+        writes.begin_command(instance)
+        writes.add("SET", [(instance, value)])
+        writes.end_command()
+    writes.flush()
+    # Instance 1's second value must be written after its first, never with it.
+    assert sent == [("SET", [(1, "first"), (2, "x")]), ("SET", [(1, "second")])]
+
+
+def test_a_statement_outside_any_command_is_a_barrier(sent):
+    writes = rows.Writes()
+    writes.begin_command(1)
+    writes.add("A", [(1,)])
+    writes.end_command()
+    writes.add("END JOBS", [("all",)])
+    writes.begin_command(2)
+    writes.add("A", [(2,)])
+    writes.end_command()
+    writes.flush()
+    assert sent == [("A", [(1,)]), ("END JOBS", [("all",)]), ("A", [(2,)])]
+
+
+@pytest.mark.django_db
+def test_two_jobs_of_one_instance_in_one_batch_complete_in_order():
+    parallel = m.bpmn(
+        '<bpmn:startEvent id="start"/><bpmn:parallelGateway id="fork"/>'
+        + m.service_task("left", "work")
+        + m.service_task("right", "work")
+        + '<bpmn:parallelGateway id="join"/><bpmn:endEvent id="end"/>'
+        + m.flow("f1", "start", "fork")
+        + m.flow("f2", "fork", "left")
+        + m.flow("f3", "fork", "right")
+        + m.flow("f4", "left", "join")
+        + m.flow("f5", "right", "join")
+        + m.flow("f6", "join", "end"),
+        process_id="two",
+    )
+    services.deploy([("two.bpmn", parallel), ("one.bpmn", m.ONE_TASK)])
+    two = services.start_instance("two")
+    other = services.start_instance("one-task", {"amount": 1})
+    jobs = services.activate_jobs("work", "w", max_jobs=10)
+    assert len(jobs) == 3
+    # The same variable from both branches, in one batch: the batch runs its commands in key
+    # order, so the branch completed second must be the value that stays.
+    rejected = services.complete_jobs([(job.key, {"last": job.element_id}) for job in jobs])
+    assert rejected == {}
+    second = max((job for job in jobs if job.process_instance_key == two.key), key=lambda j: j.key)
+    assert ProcessInstance.objects.get(key=two.key).status == "COMPLETED"
+    assert ProcessInstance.objects.get(key=other.key).status == "COMPLETED"
+    last = Variable.objects.get(process_instance_id=two.key, scope_key=two.key, name="last")
+    assert last.value == f'"{second.element_id}"'
