@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from verka.processes import services
+from verka.processes import clock, executor, repository, rows, services
 from verka.processes.codec import CodecError
 from verka.processes.models import (
     ElementInstance,
@@ -96,3 +96,40 @@ def test_a_batch_has_a_size_limit_and_may_be_empty():
 def test_a_batch_of_an_unknown_process_is_refused():
     with pytest.raises(services.DeploymentMissing):
         services.start_instances("nothing-deployed", [New()])
+
+
+def test_a_start_that_needs_no_rows_is_computed_before_its_transaction(monkeypatch):
+    services.deploy([("one.bpmn", m.ONE_TASK), ("user.bpmn", m.USER_TASK)])
+    nudges: list[str] = []
+    monkeypatch.setattr(executor.wakeup, "nudge_after_commit", lambda: nudges.append("nudge"))
+    definition = repository.latest_process("one-task")
+    ex = executor.Execution(clock.now(), preparing=True)
+    ex.run(executor.Start(definition, {"amount": 1}), flush=False)
+    # Computed, nothing written yet, and idle workers are not woken for a job not yet there.
+    assert not ProcessInstance.objects.exists() and nudges == []
+    with rows.write_transaction():
+        ex.written_in_transaction()
+    assert ProcessInstance.objects.get().status == "ACTIVE"
+    assert Job.objects.get().state == Job.State.ACTIVATABLE
+    assert nudges == ([] if rows.is_postgresql() else ["nudge"])
+
+    # A user task's rows go through the ORM: such a start runs inside its transaction.
+    ex = executor.Execution(clock.now(), preparing=True)
+    with pytest.raises(executor.NeedsTransaction, match="CreateUserTask"):
+        ex.run(executor.Start(repository.latest_process("review")), flush=False)
+    assert services.start_instance("review").status == "ACTIVE"
+
+
+@pytest.mark.django_db(transaction=True)  # no test transaction around it: starts are prepared
+def test_prepared_starts_are_written_whole_and_fall_back_when_they_need_rows():
+    services.deploy([("one.bpmn", m.ONE_TASK), ("user.bpmn", m.USER_TASK)])
+    alone = services.start_instance("one-task", {"amount": 1})
+    batch = services.start_instances("one-task", [New({"amount": 2})] * 3)
+    review = services.start_instances("review", [New()] * 2)  # user tasks: in the transaction
+    keys = [alone.key, *(i.key for i in batch), *(i.key for i in review)]
+    assert len(set(keys)) == 6
+    assert ProcessInstance.objects.filter(key__in=keys, status="ACTIVE").count() == 6
+    assert Job.objects.filter(process_instance_id__in=keys).count() == 4
+    with pytest.raises(services.CommandRejected, match="start 1"):
+        services.start_instances("one-task", [New(), New(["bad"])])  # type: ignore[arg-type]
+    assert ProcessInstance.objects.count() == 6

@@ -55,6 +55,11 @@ class CommandRejected(Exception):
     """The engine refused the command (stale job, finished task, …); nothing was changed."""
 
 
+class NeedsTransaction(Exception):
+    """A command run ahead of its transaction (`Execution(preparing=True)`) got to something
+    that reads or locks rows: it must run again inside the transaction."""
+
+
 @dataclass
 class Start:
     """Start a new instance of a deployed process (optionally at a given start event)."""
@@ -99,9 +104,17 @@ class InstanceRow:
 
 
 class Execution:
-    """One transaction's worth of commands; keeps the states it loaded so repeats are cheap."""
+    """One transaction's worth of commands; keeps the states it loaded so repeats are cheap.
 
-    def __init__(self, now: datetime) -> None:
+    With `preparing`, commands that need nothing from the database (a new instance running to
+    its first job, or to its end) run before the transaction begins, and only their writes
+    happen inside it (`written_in_transaction`): on SQLite, where one writer at a time holds
+    the database, the lock is then held for the writes alone. Anything that would read or lock
+    rows (another instance, a timer, a message, a user task) raises `NeedsTransaction`."""
+
+    def __init__(self, now: datetime, *, preparing: bool = False) -> None:
+        self.preparing = preparing
+        self._nudge_pending = False
         self.now = now
         self.keys = keys_for_command()
         self.states: dict[int, rt.InstanceState] = {}
@@ -121,6 +134,8 @@ class Execution:
         state = self.states.get(instance_key)
         if state is not None:
             return state
+        if self.preparing:
+            raise NeedsTransaction(f"process instance {instance_key} must be loaded")
         self.preload([instance_key])
         state = self.states.get(instance_key)
         if state is None:
@@ -397,12 +412,29 @@ class Execution:
         if handler is None:  # pragma: no cover - a new effect kind without persistence
             raise TypeError(f"no persistence for effect {type(effect).__name__}")
         if handler not in _BATCHED_EFFECTS:
+            if self.preparing:
+                raise NeedsTransaction(f"{type(effect).__name__} reads or locks rows")
             # It runs its own statements (and may read rows): what is waiting goes first.
             self.writes.flush()
         handler(self, row, effect)
 
     def follow(self, work: Work) -> None:
         self.queue.append(work)
+
+    def nudge_workers(self) -> None:
+        """Wake idle SQLite workers once the transaction commits."""
+        if self.preparing:
+            self._nudge_pending = True
+        else:
+            wakeup.nudge_after_commit()
+
+    def written_in_transaction(self) -> None:
+        """Send the writes of commands run while preparing; call inside the transaction."""
+        self.preparing = False
+        if self._nudge_pending:
+            self._nudge_pending = False
+            wakeup.nudge_after_commit()
+        self.writes.flush()
 
 
 # An element passes through ACTIVATING, COMPLETING and TERMINATING on its way to the state
@@ -473,7 +505,7 @@ def _create_job(ex: Execution, row: InstanceRow, e: fx.CreateJob) -> None:
         if rows.is_postgresql():
             ex.writes.add(NOTIFY_JOBS, [(e.type[:7000],)])
         elif not ex.notified_job_types:
-            wakeup.nudge_after_commit()
+            ex.nudge_workers()
         ex.notified_job_types.add(e.type)
 
 

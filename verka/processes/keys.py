@@ -4,7 +4,8 @@ On PostgreSQL a block number comes from a sequence: `nextval` is not rolled back
 lock, so one block per process serves many commands and workers never wait on each other.
 On SQLite (writers are serialised anyway) the block comes from the KeyBlock row inside the
 command's own transaction, and lives only as long as that command: if the command rolls back,
-so does the block, and no key can ever be handed out twice.
+so does the block, and no key can ever be handed out twice. A command prepared before its
+transaction takes its block in a short transaction of its own.
 """
 
 from __future__ import annotations
@@ -40,6 +41,14 @@ def _postgres_block() -> int:
 
 
 def _sqlite_block() -> int:
+    if not connection.in_atomic_block:
+        # A command run ahead of its transaction (see Execution's `preparing`) takes its
+        # block in a transaction of its own, in its writer's turn; the block is used or lost,
+        # never handed out twice.
+        from .rows import write_transaction
+
+        with write_transaction():
+            return _sqlite_block()
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE processes_keyblock SET next_block = next_block + 1 WHERE name = 'engine'"

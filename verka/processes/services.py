@@ -17,7 +17,7 @@ from verka.engine import runtime as rt
 from verka.engine.bpmn import BpmnError, EventKind, StartEvent, parse_bpmn
 
 from . import clock, codec, repository, rows
-from .executor import CommandRejected, Start, broadcast, execute, publish
+from .executor import CommandRejected, NeedsTransaction, Start, broadcast, execute, publish
 from .executor import Execution as _Execution
 from .models import (
     DecisionDefinition,
@@ -343,8 +343,46 @@ def start_instance(
     indicators and inboxes, whose decisions, forms and called processes are test versions too
     where there are any."""
     definition = repository.latest_process(bpmn_process_id, version, test=test)
-    outcome = execute(Start(definition, _feel(variables), start_at, business_key))
-    return outcome.instances[outcome.started[0]]
+    (instance,) = _start_all([Start(definition, _feel(variables), start_at, business_key)])
+    return instance
+
+
+def _start_all(starts: Sequence[Start], *, numbered: bool = False) -> list[ProcessInstance]:
+    """Run the starts, all in one transaction or none. A start that needs nothing from the
+    database (it runs to its first job or its end) is computed before the transaction, so
+    that on SQLite the write lock is held only while its rows are written. With `numbered`,
+    a refusal names the start's position."""
+    now = clock.now()
+
+    def run(ex: _Execution) -> list[int]:
+        # Where each start's own instance is: a start's follow-ups may start children.
+        started = []
+        for position, start in enumerate(starts):
+            started.append(len(ex.outcome.started))
+            try:
+                ex.run(start, flush=False)
+            except CommandRejected as refused:
+                if not numbered:
+                    raise
+                raise CommandRejected(f"start {position}: {refused}") from None
+        return started
+
+    prepared: _Execution | None = None
+    if not connection.in_atomic_block:
+        prepared = _Execution(now, preparing=True)
+        try:
+            started = run(prepared)
+        except NeedsTransaction:
+            prepared = None
+    with rows.write_transaction():
+        if prepared is None:
+            ex = _Execution(now)
+            started = run(ex)
+            ex.writes.flush()
+        else:
+            ex = prepared
+            ex.written_in_transaction()
+    return [ex.outcome.instances[ex.outcome.started[at]] for at in started]
 
 
 # A batch is one transaction: its locks and its memory grow with it.
@@ -385,20 +423,7 @@ def start_instances(
         except CommandRejected as bad:
             raise CommandRejected(f"start {position}: {bad}") from None
         starts.append(Start(definition, variables, start_at, instance.business_key))
-    now = clock.now()
-    started = []
-    with rows.write_transaction():
-        ex = _Execution(now)
-        for position, start in enumerate(starts):
-            # A start's follow-ups (a call activity's child) are started after it.
-            started.append(len(ex.outcome.started))
-            try:
-                ex.run(start, flush=False)
-            except CommandRejected as refused:
-                # Rolls back the starts before it too: the batch is all or none.
-                raise CommandRejected(f"start {position}: {refused}") from None
-        ex.writes.flush()
-    return [ex.outcome.instances[ex.outcome.started[at]] for at in started]
+    return _start_all(starts, numbered=True)
 
 
 def cancel_instance(instance_key: int) -> None:
