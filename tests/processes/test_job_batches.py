@@ -163,12 +163,43 @@ def test_the_lease_size_follows_how_quick_the_handlers_are():
     assert size.size == 200
 
 
-def test_a_pass_leases_as_many_jobs_as_the_lease_size_allows(monkeypatch):
+@pytest.mark.parametrize("lease_again", [True, False])
+def test_a_pass_leases_as_many_jobs_as_the_lease_size_allows(monkeypatch, lease_again):
     start(7)
     monkeypatch.setitem(worker._HANDLERS, "work", SPEC)
     monkeypatch.setattr(worker, "_lease_size", worker.LeaseSize(first=2, most=4))
-    assert worker.poll_jobs("w") == 2  # the first pass: the size it starts with
-    assert worker.poll_jobs("w") == 4  # quick handlers: the most
-    assert worker.poll_jobs("w") == 1
-    assert worker.poll_jobs("w", batch=3) == 0
+    leases: list[int] = []
+    complete_and_lease = services.complete_jobs_and_lease
+
+    def spy(completions, lease):  # type: ignore[no-untyped-def]
+        leases.append(lease.max_jobs if lease else 0)
+        return complete_and_lease(completions, lease)
+
+    monkeypatch.setattr(services, "complete_jobs_and_lease", spy)
+    if lease_again:
+        # The transaction that records a batch leases the next: one pass runs them all,
+        # 2 (the size it starts with), then 4 (quick handlers: the most), then the last 1.
+        assert worker.poll_jobs("w") == 7
+        assert leases == [4, 4, 4]
+    else:
+        monkeypatch.setattr(worker, "LEASE_AGAIN_WITHIN", 0.0)
+        assert [worker.poll_jobs("w") for _ in range(4)] == [2, 4, 1, 0]
+        assert leases == [0, 0, 0]
     assert set(Job.objects.values_list("state", flat=True)) == {Job.State.COMPLETED}
+    assert set(Job.objects.values_list("worker", flat=True)) == {"w"}
+
+
+def test_completing_a_batch_can_lease_the_next_in_the_same_transaction():
+    start(3)
+    first = services.activate_jobs("work", "w", max_jobs=1)
+    lease = services.Lease("w2", 5, {"work": timedelta(minutes=1)})
+    rejected, leased = services.complete_jobs_and_lease([(first[0].key, {"done": True})], lease)
+    assert rejected == {}
+    assert len(leased) == 2 and first[0].key not in {job.key for job in leased}
+    assert dict(Job.objects.values_list("key", "state")) == {
+        first[0].key: Job.State.COMPLETED,
+        **{job.key: Job.State.ACTIVATED for job in leased},
+    }
+    assert {job.worker for job in Job.objects.filter(key__in=[j.key for j in leased])} == {"w2"}
+    # Nothing to complete: a lease alone.
+    assert services.complete_jobs_and_lease([], lease) == ({}, [])

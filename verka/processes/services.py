@@ -458,6 +458,16 @@ class ActivatedJob:
     variables: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Lease:
+    """Which jobs to lease: up to `max_jobs` due jobs of the types in `timeouts`, each for
+    its own timeout, to `worker`."""
+
+    worker: str
+    max_jobs: int
+    timeouts: Mapping[str, timedelta]
+
+
 def activate_jobs(
     job_type: str,
     worker: str,
@@ -471,23 +481,32 @@ def activate_jobs(
     every type in `timeouts`, each for its own timeout). On PostgreSQL concurrent workers
     skip each other's rows (FOR UPDATE SKIP LOCKED), so no job is handed to two workers.
     A job whose lease runs out becomes activatable again: at-least-once delivery."""
-    now = clock.now()
     if timeouts is None:
         timeouts = dict.fromkeys(list(types) if types else [job_type], timeout)
-    wanted = list(timeouts)
-    deadlines = {name: now + lease for name, lease in timeouts.items()}
-    # One statement picks, leases and returns the jobs (SKIP LOCKED on PostgreSQL: concurrent
-    # workers pass over each other's rows instead of waiting for them).
+    query, deadlines = _lease_query(Lease(worker, max_jobs, timeouts), clock.now())
+    with rows.one_statement():
+        (found,) = rows.fetch_batch([query])
+    return _leased(found, deadlines)
+
+
+def _lease_query(lease: Lease, now: Any) -> tuple[tuple[str, list[Any]], dict[str, Any]]:
+    """The one statement that picks, leases and returns the jobs (SKIP LOCKED on PostgreSQL:
+    concurrent workers pass over each other's rows instead of waiting for them), and each
+    type's deadline."""
+    wanted = list(lease.timeouts)
+    deadlines = {name: now + timeout for name, timeout in lease.timeouts.items()}
     skip_locked = connection.features.has_select_for_update_skip_locked
     distinct = set(deadlines.values())
     if len(distinct) == 1:
-        lease: list[Any] = [rows.db_time(distinct.pop())]
+        leases: list[Any] = [rows.db_time(distinct.pop())]
     else:
-        lease = [x for name in wanted for x in (name, rows.db_time(deadlines[name]))]
-    sql = rows.activate_jobs_sql(len(wanted), skip_locked, leases=len(lease) // 2)
+        leases = [x for name in wanted for x in (name, rows.db_time(deadlines[name]))]
+    sql = rows.activate_jobs_sql(len(wanted), skip_locked, leases=len(leases) // 2)
     db_now = rows.db_time(now)
-    with rows.one_statement():
-        (found,) = rows.fetch_batch([(sql, [*lease, worker, *wanted, db_now, db_now, max_jobs])])
+    return (sql, [*leases, lease.worker, *wanted, db_now, db_now, lease.max_jobs]), deadlines
+
+
+def _leased(found: list[tuple[Any, ...]], deadlines: Mapping[str, Any]) -> list[ActivatedJob]:
     found.sort()
     return [
         ActivatedJob(
@@ -539,6 +558,17 @@ def complete_jobs(
     its own command: one that is rejected (not live any more, or bad variables) changes
     nothing and is returned with the reason; the others complete. Any other error rolls the
     whole batch back and raises, so that the caller can record the jobs one by one."""
+    rejected, _ = complete_jobs_and_lease(completions, None)
+    return rejected
+
+
+def complete_jobs_and_lease(
+    completions: Sequence[tuple[int, Mapping[str, Any] | None]],
+    lease: Lease | None,
+) -> tuple[dict[int, str], list[ActivatedJob]]:
+    """`complete_jobs`, and in the same transaction lease the next jobs (`activate_jobs`):
+    a busy worker then needs one transaction per batch instead of two, and on SQLite one
+    turn at the writer's lock."""
     rejected: dict[int, str] = {}
     wanted: dict[int, dict[str, Any]] = {}
     for job_key, variables in completions:
@@ -546,45 +576,58 @@ def complete_jobs(
             wanted[job_key] = _feel(variables)
         except CommandRejected as bad:
             rejected[job_key] = str(bad)
-    if not wanted:
-        return rejected
-    now = clock.now()
     keys = sorted(wanted)
+    if not keys and lease is None:
+        return rejected, []
+    now = clock.now()
     with rows.write_transaction():
-        found = {
-            key: (state, instance_key, element_instance_key)
-            # A batch of one query: on PostgreSQL the transaction's BEGIN travels with it.
-            for key, state, instance_key, element_instance_key in rows.fetch_batch(
-                [(rows.LOAD_JOBS.format(rows.any_of(keys)) + rows.lock_clause("j"), keys)]
-            )[0]
-        }
-        live = []
-        for key in keys:
-            if key not in found:
-                rejected[key] = f"job {key} does not exist"
-            elif found[key][0] not in Job.LIVE_STATES:
-                rejected[key] = f"job {key} is {found[key][0].lower()}, it can't be changed"
-            else:
-                live.append(key)
-        if not live:
-            return rejected
-        # The jobs end before their commands run: a command that ends the instance cancels
-        # the jobs still live, and these are done, not cancelled.
-        ended = [Job.State.COMPLETED.value, rows.db_time(now), *live]
-        ex = _Execution(now)
-        ex.writes.add(rows.END_JOBS.format(rows.any_of(live)), [ended])
-        ex.preload(found[key][1] for key in live)
-        for key in live:
-            _state, instance_key, element_instance_key = found[key]
-            command = rt.CompleteJob(element_instance_key, wanted[key], job_key=key)
-            try:
-                ex.run((instance_key, command), flush=False)
-            except CommandRejected as refused:
-                # The command wrote nothing; only its job's end is undone.
-                rejected[key] = str(refused)
-                ex.writes.add(rows.REOPEN_JOB, [(found[key][0], key)])
-        ex.writes.flush()
-    return rejected
+        writes = _complete_in_transaction(keys, wanted, rejected, now) if keys else rows.Writes()
+        if lease is None:
+            writes.flush()
+            return rejected, []
+        query, deadlines = _lease_query(lease, now)
+        # On PostgreSQL the completions' writes and the lease travel in one round trip.
+        (found,) = writes.fetch([query])
+        return rejected, _leased(found, deadlines)
+
+
+def _complete_in_transaction(
+    keys: list[int], wanted: Mapping[int, dict[str, Any]], rejected: dict[int, str], now: Any
+) -> rows.Writes:
+    """Run the completions' commands; returns their writes, not yet sent."""
+    found = {
+        key: (state, instance_key, element_instance_key)
+        # A batch of one query: on PostgreSQL the transaction's BEGIN travels with it.
+        for key, state, instance_key, element_instance_key in rows.fetch_batch(
+            [(rows.LOAD_JOBS.format(rows.any_of(keys)) + rows.lock_clause("j"), keys)]
+        )[0]
+    }
+    live = []
+    for key in keys:
+        if key not in found:
+            rejected[key] = f"job {key} does not exist"
+        elif found[key][0] not in Job.LIVE_STATES:
+            rejected[key] = f"job {key} is {found[key][0].lower()}, it can't be changed"
+        else:
+            live.append(key)
+    if not live:
+        return rows.Writes()
+    # The jobs end before their commands run: a command that ends the instance cancels
+    # the jobs still live, and these are done, not cancelled.
+    ended = [Job.State.COMPLETED.value, rows.db_time(now), *live]
+    ex = _Execution(now)
+    ex.writes.add(rows.END_JOBS.format(rows.any_of(live)), [ended])
+    ex.preload(found[key][1] for key in live)
+    for key in live:
+        _state, instance_key, element_instance_key = found[key]
+        command = rt.CompleteJob(element_instance_key, wanted[key], job_key=key)
+        try:
+            ex.run((instance_key, command), flush=False)
+        except CommandRejected as refused:
+            # The command wrote nothing; only its job's end is undone.
+            rejected[key] = str(refused)
+            ex.writes.add(rows.REOPEN_JOB, [(found[key][0], key)])
+    return ex.writes
 
 
 def fail_job(

@@ -134,37 +134,49 @@ def run_job(spec: HandlerSpec, job: services.ActivatedJob) -> None:
     run_handler(spec, job)()
 
 
-def record(outcomes: list[tuple[services.ActivatedJob, Outcome]]) -> None:
+def record(
+    outcomes: list[tuple[services.ActivatedJob, Outcome]],
+    then_lease: services.Lease | None = None,
+) -> list[services.ActivatedJob]:
     """Record several jobs' outcomes. Completions go together: one transaction, one read of
     the jobs and their instances, one write (`services.complete_jobs`); each is still its own
     command, so one that is rejected leaves the others be. Should the batch fail as a whole,
     each completion is recorded alone. Failures and errors thrown are rarer: each runs in a
     savepoint of one shared transaction. Killed before a commit, what it held is not
-    recorded: the leases run out and the jobs run again (at-least-once, as always)."""
+    recorded: the leases run out and the jobs run again (at-least-once, as always).
+    With `then_lease`, the completions' transaction also leases the next jobs, returned."""
     completions = [(job, o) for job, o in outcomes if isinstance(o, Completion)]
     others = [(job, o) for job, o in outcomes if not isinstance(o, Completion)]
+    leased: list[services.ActivatedJob] = []
     if completions:
-        _record_completions(completions)
+        leased = _record_completions(completions, then_lease)
     if len(others) == 1:
         _record_one(*others[0])  # its own transaction, no savepoint needed
     elif others:
         with rows.write_transaction():
             for job, outcome in others:
                 _record_one(job, outcome)
+    return leased
 
 
-def _record_completions(completions: list[tuple[services.ActivatedJob, Completion]]) -> None:
+def _record_completions(
+    completions: list[tuple[services.ActivatedJob, Completion]],
+    then_lease: services.Lease | None,
+) -> list[services.ActivatedJob]:
     try:
-        rejected = services.complete_jobs([(c.job_key, c.variables) for _, c in completions])
+        rejected, leased = services.complete_jobs_and_lease(
+            [(c.job_key, c.variables) for _, c in completions], then_lease
+        )
     except Exception:
         # Rolled back whole; one of them is at fault, and alone each fares as it would have.
         log.warning("a batch of job completions failed, recording them one by one")
         for job, completion in completions:
             _record_one(job, completion)
-        return
+        return []
     for key, why in rejected.items():
         # The job was cancelled or taken over meanwhile; nothing left to do.
         log.info("job outcome rejected", extra={"job_key": key, "why": why})
+    return leased
 
 
 def _record_one(job: services.ActivatedJob, outcome: Outcome) -> None:
@@ -205,16 +217,42 @@ class LeaseSize:
 _lease_size = LeaseSize()
 
 
+# A busy worker's pass goes on leasing the next jobs in the transaction that records the last
+# ones, for up to this long (seconds); then the other work sources get their turn.
+LEASE_AGAIN_WITHIN = 0.5
+
+
 def poll_jobs(worker_name: str, batch: int | None = None) -> int:
     """Lease due jobs of every registered type in one statement (each for its handler's
-    timeout), run them and record their outcomes. Without `batch`, as many as `LeaseSize`
-    finds right for how quick the handlers are."""
+    timeout), run them and record their outcomes; while jobs keep coming (for up to
+    LEASE_AGAIN_WITHIN), the transaction that records a batch leases the next. Without
+    `batch`, each lease is as large as `LeaseSize` finds right for how quick the handlers
+    are. Returns how many jobs ran."""
     specs = dict(_HANDLERS)
     if not specs:
         return 0
     timeouts = {job_type: spec.timeout for job_type, spec in specs.items()}
-    wanted = batch or _lease_size.size
-    jobs = services.activate_jobs("", worker_name, max_jobs=wanted, timeouts=timeouts)
+    began = time.monotonic()
+    jobs = services.activate_jobs(
+        "", worker_name, max_jobs=batch or _lease_size.size, timeouts=timeouts
+    )
+    done = 0
+    while jobs:
+        done += len(jobs)
+        again = time.monotonic() - began < LEASE_AGAIN_WITHIN
+        jobs = _run_jobs(jobs, specs, worker_name if again else None, batch, timeouts)
+    return done
+
+
+def _run_jobs(
+    jobs: list[services.ActivatedJob],
+    specs: Mapping[str, HandlerSpec],
+    lease_for: str | None,
+    batch: int | None,
+    timeouts: Mapping[str, timedelta],
+) -> list[services.ActivatedJob]:
+    """Run the jobs' handlers and record their outcomes; with `lease_for` (the worker's
+    name), lease the next jobs while recording, and return them."""
     pending: list[tuple[services.ActivatedJob, Outcome]] = []
     first_ready = 0.0
     handling = 0.0
@@ -231,9 +269,11 @@ def poll_jobs(worker_name: str, batch: int | None = None) -> int:
         if ready - first_ready >= RECORD_WITHIN or ready - began >= RECORD_WITHIN / 5:
             record(pending)
             pending = []
-    record(pending)
     _lease_size.ran(len(jobs), handling)
-    return len(jobs)
+    then_lease = None
+    if lease_for is not None:
+        then_lease = services.Lease(lease_for, batch or _lease_size.size, timeouts)
+    return record(pending, then_lease)
 
 
 def poll_timers(worker_name: str) -> int:
