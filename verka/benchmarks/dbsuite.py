@@ -325,8 +325,9 @@ def main() -> None:
     if sizes.get("capacity"):
         # 2 workers again, the starters going as fast as they can: the most it completes,
         # with the starts batched as a client with a queue would, and with every start alone.
-        report["one_service_task_capacity"] = one_service_task(2, count, 0, starters, batch)
-        report["one_service_task_capacity_alone"] = one_service_task(2, count, 0, starters, 1)
+        flat_out = sizes.get("capacity_instances", count)
+        report["one_service_task_capacity"] = one_service_task(2, flat_out, 0, starters, batch)
+        report["one_service_task_capacity_alone"] = one_service_task(2, flat_out, 0, starters, 1)
     report["parallel"] = parallel(sizes.get("parallel", 1000))
     report["parallel_batched"] = parallel(sizes.get("parallel", 1000), batch)
     report["user_tasks"] = user_tasks(sizes.get("user_tasks", 10000))
