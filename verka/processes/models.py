@@ -107,7 +107,8 @@ class ProcessInstance(models.Model):
 
     key = models.BigIntegerField(primary_key=True)
     definition = models.ForeignKey(ProcessDefinition, on_delete=models.PROTECT)
-    bpmn_process_id = models.CharField(max_length=255, db_index=True)
+    # Looked up with the status (the index below); an index of its own would only cost writes.
+    bpmn_process_id = models.CharField(max_length=255)
     version = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     started_at = models.DateTimeField(db_index=True)
@@ -124,8 +125,9 @@ class ProcessInstance(models.Model):
 
 class ElementInstance(models.Model):
     key = models.BigIntegerField(primary_key=True)
+    # The index (process_instance, is_live) serves lookups by instance: no index of its own.
     process_instance = models.ForeignKey(
-        ProcessInstance, on_delete=models.CASCADE, related_name="element_instances"
+        ProcessInstance, on_delete=models.CASCADE, related_name="element_instances", db_index=False
     )
     element_id = models.CharField(max_length=255)
     element_type = models.CharField(max_length=64)
@@ -142,8 +144,9 @@ class ElementInstance(models.Model):
 
 
 class Variable(models.Model):
+    # The index (process_instance, name) serves lookups by instance: no index of its own.
     process_instance = models.ForeignKey(
-        ProcessInstance, on_delete=models.CASCADE, related_name="variables"
+        ProcessInstance, on_delete=models.CASCADE, related_name="variables", db_index=False
     )
     scope_key = models.BigIntegerField()
     name = models.CharField(max_length=255)
