@@ -150,11 +150,12 @@ class Execution:
             return
         # Instance rows are locked in key order, so two batches cannot deadlock on each other.
         # Writes still waiting go first (the queries may read them), in the same round trip.
+        where, keys = rows.any_of(wanted)
         instance_rows, element_rows, variable_rows = self.writes.fetch(
             [
-                (LOAD_INSTANCES.format(rows.any_of(wanted)) + rows.lock_clause("i"), wanted),
-                (rows.LOAD_ELEMENTS.format(rows.any_of(wanted)), wanted),
-                (rows.LOAD_VARIABLES.format(rows.any_of(wanted)), wanted),
+                (LOAD_INSTANCES.format(where) + rows.lock_clause("i"), keys),
+                (rows.LOAD_ELEMENTS.format(where), keys),
+                (rows.LOAD_VARIABLES.format(where), keys),
             ]
         )
         elements: dict[int, list[rt.ElementInstance]] = {key: [] for key in wanted}

@@ -167,12 +167,16 @@ def activate_jobs_sql(types: int, skip_locked: bool, leases: int = 0) -> str:
     )
 
 
-def any_of(values: Sequence[Any]) -> str:
-    """The right side of "column IN (…)" for these many parameters; one value is "= %s", which
-    keeps the statement the same (and prepared on PostgreSQL) for the common single case."""
+def any_of(values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """The right side of "column IN (…)" for these values, and its parameters. On PostgreSQL
+    it is "= ANY(%s)" with one array: the statement is the same for any number of keys, so it
+    is parsed, planned and prepared once instead of once per batch size. Elsewhere one value is
+    "= %s" and several "IN (%s, …)"."""
     if len(values) == 1:
-        return "= %s"
-    return "IN (" + ", ".join(["%s"] * len(values)) + ")"
+        return "= %s", list(values)
+    if is_postgresql():
+        return "= ANY(%s)", [list(values)]
+    return "IN (" + ", ".join(["%s"] * len(values)) + ")", list(values)
 
 
 def db_time(value: Any) -> Any:

@@ -595,11 +595,12 @@ def _complete_in_transaction(
     keys: list[int], wanted: Mapping[int, dict[str, Any]], rejected: dict[int, str], now: Any
 ) -> rows.Writes:
     """Run the completions' commands; returns their writes, not yet sent."""
+    where, params = rows.any_of(keys)
     found = {
         key: (state, instance_key, element_instance_key)
         # A batch of one query: on PostgreSQL the transaction's BEGIN travels with it.
         for key, state, instance_key, element_instance_key in rows.fetch_batch(
-            [(rows.LOAD_JOBS.format(rows.any_of(keys)) + rows.lock_clause("j"), keys)]
+            [(rows.LOAD_JOBS.format(where) + rows.lock_clause("j"), params)]
         )[0]
     }
     live = []
@@ -614,9 +615,10 @@ def _complete_in_transaction(
         return rows.Writes()
     # The jobs end before their commands run: a command that ends the instance cancels
     # the jobs still live, and these are done, not cancelled.
-    ended = [Job.State.COMPLETED.value, rows.db_time(now), *live]
+    live_where, live_params = rows.any_of(live)
+    ended = [Job.State.COMPLETED.value, rows.db_time(now), *live_params]
     ex = _Execution(now)
-    ex.writes.add(rows.END_JOBS.format(rows.any_of(live)), [ended])
+    ex.writes.add(rows.END_JOBS.format(live_where), [ended])
     ex.preload(found[key][1] for key in live)
     for key in live:
         _state, instance_key, element_instance_key = found[key]
