@@ -115,6 +115,10 @@ class Execution:
     def __init__(self, now: datetime, *, preparing: bool = False) -> None:
         self.preparing = preparing
         self._nudge_pending = False
+        # SQLite: commands count up their instance's revision (see ProcessInstance.revision);
+        # an instance started in this transaction is new to everyone else anyway.
+        self.counts_revisions = rows.vendor() == "sqlite"
+        self.started_here: set[int] = set()
         self.now = now
         self.keys = keys_for_command()
         self.states: dict[int, rt.InstanceState] = {}
@@ -265,9 +269,11 @@ class Execution:
                     start.business_key,
                     is_test,
                     False,
+                    0,
                 )
             ],
         )
+        self.started_here.add(key)
         self.rows[key] = InstanceRow(
             key,
             start.definition.bpmn_process_id,
@@ -324,6 +330,8 @@ class Execution:
 
     def _write(self, state: rt.InstanceState, result: rt.Result) -> None:
         row = self.rows[state.key]
+        if self.counts_revisions and row.key not in self.started_here:
+            self.writes.add(rows.BUMP_REVISION, [(row.key,)])
         self._write_elements(row, result.element_instances, state.element_instances)
         self._write_variables(row, result.variables)
         for effect in result.effects:

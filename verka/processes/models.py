@@ -118,6 +118,9 @@ class ProcessInstance(models.Model):
     business_key = models.CharField(max_length=100, blank=True, db_index=True)
     is_test = models.BooleanField(default=False)
     has_incident = models.BooleanField(default=False)
+    # On SQLite every command on the instance counts it up, so that a command computed before
+    # its transaction can tell, under the write lock, that nothing changed the instance since.
+    revision = models.PositiveBigIntegerField(default=0, db_default=0)
 
     class Meta:
         indexes = [models.Index(fields=["bpmn_process_id", "status"])]

@@ -43,6 +43,9 @@ UPSERT_VARIABLE = (
     " ON CONFLICT (scope_key, name) DO UPDATE SET value = excluded.value,"
     " updated_at = excluded.updated_at"
 )
+BUMP_REVISION = "UPDATE processes_processinstance SET revision = revision + 1 WHERE key = %s"
+# Completed with `any_of(keys)`.
+LOAD_REVISIONS = "SELECT key, revision FROM processes_processinstance WHERE key {}"
 UPDATE_INSTANCE_STATUS = (
     "UPDATE processes_processinstance SET status = %s, ended_at = %s WHERE key = %s"
 )
@@ -122,6 +125,7 @@ NEW_INSTANCES = NewRows(
         "business_key",
         "is_test",
         "has_incident",
+        "revision",
     ),
 )
 NEW_JOBS = NewRows(

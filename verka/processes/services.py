@@ -580,8 +580,22 @@ def complete_jobs_and_lease(
     if not keys and lease is None:
         return rejected, []
     now = clock.now()
+    prepared = None
+    if (
+        len(keys) >= PREPARE_COMPLETIONS_FROM
+        and rows.vendor() == "sqlite"
+        and not connection.in_atomic_block
+    ):
+        prepared = _PreparedCompletions.compute(keys, wanted, now)
     with rows.write_transaction():
-        writes = _complete_in_transaction(keys, wanted, rejected, now) if keys else rows.Writes()
+        if prepared is not None and prepared.still_current():
+            rejected.update(prepared.rejected)
+            writes = prepared.execution.writes
+            prepared.execution.written_in_transaction()
+        elif keys:
+            writes = _complete_in_transaction(keys, wanted, rejected, now)
+        else:
+            writes = rows.Writes()
         if lease is None:
             writes.flush()
             return rejected, []
@@ -591,44 +605,111 @@ def complete_jobs_and_lease(
         return rejected, _leased(found, deadlines)
 
 
-def _complete_in_transaction(
-    keys: list[int], wanted: Mapping[int, dict[str, Any]], rejected: dict[int, str], now: Any
-) -> rows.Writes:
-    """Run the completions' commands; returns their writes, not yet sent."""
-    where, params = rows.any_of(keys)
-    found = {
-        key: (state, instance_key, element_instance_key)
-        # A batch of one query: on PostgreSQL the transaction's BEGIN travels with it.
-        for key, state, instance_key, element_instance_key in rows.fetch_batch(
-            [(rows.LOAD_JOBS.format(where) + rows.lock_clause("j"), params)]
-        )[0]
-    }
+# Preparing reads the rows twice, once before and once under the lock: worth it only when the
+# lock is contended, which is when batches are large. A few jobs at a time go straight in.
+PREPARE_COMPLETIONS_FROM = 16
+
+
+@dataclass
+class _PreparedCompletions:
+    """Job completions computed before their transaction, on SQLite: the jobs and instances
+    are read and the commands run while other writers hold the lock, and under the lock two
+    queries check that nothing changed them since. Every command counts its instance's
+    revision up in the transaction that writes it, and the revisions are read before the
+    instances' rows, so an unchanged revision means the rows read are the rows now."""
+
+    keys: list[int]
+    jobs: dict[int, tuple[Any, ...]]
+    revisions: dict[int, int]
+    execution: _Execution
+    rejected: dict[int, str]
+
+    @classmethod
+    def compute(
+        cls, keys: list[int], wanted: Mapping[int, dict[str, Any]], now: Any
+    ) -> _PreparedCompletions | None:
+        """None if a command needs to run inside the transaction (it reads or locks rows)."""
+        where, params = rows.any_of(keys)
+        jobs = {row[0]: row for row in rows.fetch_all(rows.LOAD_JOBS.format(where), params)}
+        rejected: dict[int, str] = {}
+        live = _live_jobs(keys, jobs, rejected)
+        instances = sorted({jobs[key][2] for key in live})
+        revisions = _revisions(instances)
+        ex = _Execution(now)
+        ex.preload(instances)
+        ex.preparing = True
+        try:
+            _run_completions(ex, live, jobs, wanted, rejected, now)
+        except NeedsTransaction:
+            return None
+        return cls(keys, jobs, revisions, ex, rejected)
+
+    def still_current(self) -> bool:
+        where, params = rows.any_of(self.keys)
+        jobs = {row[0]: row for row in rows.fetch_all(rows.LOAD_JOBS.format(where), params)}
+        return jobs == self.jobs and _revisions(list(self.revisions)) == self.revisions
+
+
+def _revisions(instance_keys: list[int]) -> dict[int, int]:
+    if not instance_keys:
+        return {}
+    where, params = rows.any_of(instance_keys)
+    return dict(rows.fetch_all(rows.LOAD_REVISIONS.format(where), params))  # type: ignore[arg-type]
+
+
+def _live_jobs(
+    keys: list[int], jobs: Mapping[int, tuple[Any, ...]], rejected: dict[int, str]
+) -> list[int]:
     live = []
     for key in keys:
-        if key not in found:
+        if key not in jobs:
             rejected[key] = f"job {key} does not exist"
-        elif found[key][0] not in Job.LIVE_STATES:
-            rejected[key] = f"job {key} is {found[key][0].lower()}, it can't be changed"
+        elif jobs[key][1] not in Job.LIVE_STATES:
+            rejected[key] = f"job {key} is {jobs[key][1].lower()}, it can't be changed"
         else:
             live.append(key)
+    return live
+
+
+def _run_completions(
+    ex: _Execution,
+    live: list[int],
+    jobs: Mapping[int, tuple[Any, ...]],
+    wanted: Mapping[int, dict[str, Any]],
+    rejected: dict[int, str],
+    now: Any,
+) -> None:
     if not live:
-        return rows.Writes()
+        return
     # The jobs end before their commands run: a command that ends the instance cancels
     # the jobs still live, and these are done, not cancelled.
     live_where, live_params = rows.any_of(live)
     ended = [Job.State.COMPLETED.value, rows.db_time(now), *live_params]
-    ex = _Execution(now)
     ex.writes.add(rows.END_JOBS.format(live_where), [ended])
-    ex.preload(found[key][1] for key in live)
     for key in live:
-        _state, instance_key, element_instance_key = found[key]
+        _key, state, instance_key, element_instance_key = jobs[key]
         command = rt.CompleteJob(element_instance_key, wanted[key], job_key=key)
         try:
             ex.run((instance_key, command), flush=False)
         except CommandRejected as refused:
             # The command wrote nothing; only its job's end is undone.
             rejected[key] = str(refused)
-            ex.writes.add(rows.REOPEN_JOB, [(found[key][0], key)])
+            ex.writes.add(rows.REOPEN_JOB, [(state, key)])
+
+
+def _complete_in_transaction(
+    keys: list[int], wanted: Mapping[int, dict[str, Any]], rejected: dict[int, str], now: Any
+) -> rows.Writes:
+    """Run the completions' commands inside the transaction; returns their writes, not yet
+    sent. The jobs and then their instances are read and locked."""
+    where, params = rows.any_of(keys)
+    # A batch of one query: on PostgreSQL the transaction's BEGIN travels with it.
+    (found,) = rows.fetch_batch([(rows.LOAD_JOBS.format(where) + rows.lock_clause("j"), params)])
+    jobs = {row[0]: row for row in found}
+    live = _live_jobs(keys, jobs, rejected)
+    ex = _Execution(now)
+    ex.preload(jobs[key][2] for key in live)
+    _run_completions(ex, live, jobs, wanted, rejected, now)
     return ex.writes
 
 

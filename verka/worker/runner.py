@@ -79,7 +79,7 @@ class Worker:
         from .wakeup import Wakeup
 
         started = self.clock()
-        self._beat(started, started)
+        self._try_beat(started, started)
         idle = self.idle_min
         last_beat = started
         # Sources that found nothing rest for idle_min while others keep the worker busy, so
@@ -91,12 +91,7 @@ class Worker:
                 done = self.run_once(resting=resting)
                 now = self.clock()
                 if (now - last_beat).total_seconds() >= self.heartbeat_every:
-                    try:
-                        self._beat(started, now)
-                    except DatabaseError:
-                        # A heartbeat that could not be written (the database busy, a lost
-                        # connection) is written on the next one; the work goes on.
-                        log.warning("worker heartbeat not written", exc_info=True)
+                    self._try_beat(started, now)
                     last_beat = now
                 if done:
                     idle = self.idle_min
@@ -140,6 +135,14 @@ class Worker:
             done += found
         self.processed += done
         return done
+
+    def _try_beat(self, started: datetime, now: datetime) -> None:
+        try:
+            self._beat(started, now)
+        except DatabaseError:
+            # A heartbeat that could not be written (the database busy, a lost connection) is
+            # written on the next one; the work goes on.
+            log.warning("worker heartbeat not written", exc_info=True)
 
     def _beat(self, started: datetime, now: datetime) -> None:
         from verka.processes import rows
