@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from verka.processes import rows, services
-from verka.processes.models import ProcessInstance, Variable
+from verka.processes.models import ElementInstance, ProcessInstance, Variable
 
 from . import models as m
 
@@ -101,3 +101,52 @@ def test_two_jobs_of_one_instance_in_one_batch_complete_in_order():
     assert ProcessInstance.objects.get(key=other.key).status == "COMPLETED"
     last = Variable.objects.get(process_instance_id=two.key, scope_key=two.key, name="last")
     assert last.value == f'"{second.element_id}"'
+
+
+def test_many_rows_of_an_upsert_become_one_statement_of_arrays():
+    element = (7, 1, "task", "serviceTask", None, "COMPLETED", False, 0, "{}", "t0", "t1")
+    batch = [element, (8, *element[1:]), (9, *element[1:])]
+    sql, sent_rows = rows._as_arrays(rows.UPSERT_ELEMENT, batch)
+    assert "unnest(" in sql and "ON CONFLICT (key) DO UPDATE" in sql
+    # One execution whose parameters are the columns, in the statement's column order.
+    assert sent_rows == [[[7, 8, 9], [1, 1, 1], *[[value] * 3 for value in element[2:]]]]
+
+
+def test_few_rows_repeated_rows_and_other_statements_stay_row_by_row():
+    one = (1, 5, "amount", "1", "t")
+    assert rows._as_arrays(rows.UPSERT_VARIABLE, [one, (2, *one[1:])]) == (
+        rows.UPSERT_VARIABLE,
+        [one, (2, *one[1:])],
+    )
+    # The same scope and name twice: one statement may not upsert a row twice.
+    repeated = [one, (1, 5, "amount", "2", "t"), (1, 6, "other", "3", "t")]
+    assert rows._as_arrays(rows.UPSERT_VARIABLE, repeated) == (rows.UPSERT_VARIABLE, repeated)
+    assert rows._as_arrays("DELETE x", [(1,), (2,), (3,)]) == ("DELETE x", [(1,), (2,), (3,)])
+
+
+@pytest.mark.django_db
+def test_a_batch_of_completions_writes_every_row_as_one_at_a_time_would():
+    """On PostgreSQL the batch's element and variable upserts and status updates go as array
+    statements; the rows must come out as they would one by one."""
+    services.deploy([("one.bpmn", m.ONE_TASK)])
+    started = services.start_instances(
+        "one-task", [services.NewInstance({"amount": n}) for n in range(200, 206)]
+    )
+    jobs = services.activate_jobs("work", "w", max_jobs=10)
+    # Each completion overwrites a variable the start set and adds one.
+    rejected = services.complete_jobs(
+        [(job.key, {"amount": 1, "note": f"job {job.key}"}) for job in jobs]
+    )
+    assert rejected == {}
+    for instance in started:
+        row = ProcessInstance.objects.get(key=instance.key)
+        assert (row.status, row.ended_at is not None) == ("COMPLETED", True)
+        values = dict(
+            Variable.objects.filter(process_instance_id=instance.key).values_list("name", "value")
+        )
+        job = next(j for j in jobs if j.process_instance_key == instance.key)
+        assert values == {"amount": "1", "note": f'"job {job.key}"'}
+        elements = ElementInstance.objects.filter(process_instance_id=instance.key)
+        ended = {e.element_id: (e.state, e.is_live, e.ended_at is not None) for e in elements}
+        every = ("one-task", "start", "work", "gw", "low")
+        assert ended == dict.fromkeys(every, ("COMPLETED", False, True))

@@ -150,6 +150,56 @@ NEW_JOBS = NewRows(
 # Below this many rows a COPY's extra round trip costs more than it saves.
 COPY_FROM = 16
 
+# On PostgreSQL each row of an executemany is an execution of its own (bind, plan lookup,
+# executor start and end); the batch's upserts and updates instead go as one statement that
+# reads its rows from arrays, one per column (`unnest`). The arrays are typed, so every row
+# means what it would have meant alone. Statements not listed here run row by row.
+_ARRAY_FORMS: dict[str, str] = {
+    UPSERT_ELEMENT: (
+        "INSERT INTO processes_elementinstance (key, process_instance_id, element_id,"
+        " element_type, flow_scope_key, state, is_live, loop_counter, data, activated_at,"
+        " ended_at) SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[],"
+        " %s::varchar[], %s::bigint[], %s::varchar[], %s::boolean[], %s::integer[],"
+        " %s::text[], %s::timestamptz[], %s::timestamptz[])"
+        " ON CONFLICT (key) DO UPDATE SET state = excluded.state, is_live = excluded.is_live,"
+        " loop_counter = excluded.loop_counter, data = excluded.data,"
+        " ended_at = excluded.ended_at"
+    ),
+    UPSERT_VARIABLE: (
+        "INSERT INTO processes_variable (process_instance_id, scope_key, name, value,"
+        " updated_at) SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[],"
+        " %s::text[], %s::timestamptz[])"
+        " ON CONFLICT (scope_key, name) DO UPDATE SET value = excluded.value,"
+        " updated_at = excluded.updated_at"
+    ),
+    UPDATE_INSTANCE_STATUS: (
+        "UPDATE processes_processinstance p SET status = v.status, ended_at = v.ended_at"
+        " FROM unnest(%s::varchar[], %s::timestamptz[], %s::bigint[]) AS v (status, ended_at,"
+        " key) WHERE p.key = v.key"
+    ),
+}
+# The column that must not repeat within one array statement (an upsert or update may touch a
+# row once per statement): the conflict target's position(s) in a row.
+_ARRAY_UNIQUE: dict[str, tuple[int, ...]] = {
+    UPSERT_ELEMENT: (0,),
+    UPSERT_VARIABLE: (1, 2),
+    UPDATE_INSTANCE_STATUS: (2,),
+}
+# From this many rows on, one array statement beats an execution per row.
+ARRAY_FROM = 3
+
+
+def _as_arrays(sql: str, rows: Sequence[Sequence[Any]]) -> tuple[str, Sequence[Sequence[Any]]]:
+    """The statement and rows to send on PostgreSQL: many rows of a listed statement become one
+    execution with a column per parameter; anything else stays as it is."""
+    form = _ARRAY_FORMS.get(sql)
+    if form is None or len(rows) < ARRAY_FROM:
+        return sql, rows
+    unique = _ARRAY_UNIQUE[sql]
+    if len({tuple(row[at] for at in unique) for row in rows}) != len(rows):
+        return sql, rows  # the same row twice: in order, one execution each
+    return form, [[list(column) for column in zip(*rows, strict=True)]]
+
 
 def activate_jobs_sql(types: int, skip_locked: bool, leases: int = 0) -> str:
     """Lease due jobs in one statement: pick (skipping rows other workers hold, on PostgreSQL),
@@ -394,6 +444,8 @@ class Writes:
                 _copy(table, rows)
             else:
                 inserts.append((table.insert, rows))
+        if is_postgresql():
+            pending = [_as_arrays(sql, rows) for sql, rows in pending]
         return inserts + pending
 
 
