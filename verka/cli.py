@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import getpass
 import logging
 import os
@@ -83,6 +84,15 @@ def _web_server(host: str, port: int, threads: int) -> object:
     return create_server(application, host=host, port=port, threads=threads, ident="verka")
 
 
+def settle_memory() -> None:
+    """Set up and about to serve: what was loaded so far (Django, the models, the modules)
+    lives as long as the process, so the garbage collector stops looking at it. Otherwise
+    every full collection walks those hundred thousand objects again, a few per cent of a
+    busy worker's time."""
+    gc.collect()
+    gc.freeze()
+
+
 def _run_until_signal(parts: Sequence[tuple[str, Callable[[], None], Callable[[], None]]]) -> int:
     """Run each (name, run, stop) in a thread; on SIGINT/SIGTERM stop all and wait for them."""
     stop = threading.Event()
@@ -101,6 +111,7 @@ def _run_until_signal(parts: Sequence[tuple[str, Callable[[], None], Callable[[]
         finally:
             stop.set()
 
+    settle_memory()
     for name, run, _stop in parts:
         thread = threading.Thread(target=guarded, args=(name, run), name=name, daemon=True)
         thread.start()

@@ -32,6 +32,9 @@ def main(argv: list[str]) -> None:
     # Warm up as a running service is: connected, the model parsed, the code paths loaded.
     # Otherwise each starter's first few instances carry a quarter second of start-up.
     repository.process_model(repository.latest_process(process_id))
+    from verka.cli import settle_memory
+
+    settle_memory()
     print("ready", flush=True)
     begin = float(sys.stdin.readline())
     cpu_before = time.process_time()

@@ -382,7 +382,8 @@ def _start_all(starts: Sequence[Start], *, numbered: bool = False) -> list[Proce
         else:
             ex = prepared
             ex.written_in_transaction()
-    return [ex.outcome.instances[ex.outcome.started[at]] for at in started]
+    instances = ex.sync_outcome().instances
+    return [instances[ex.outcome.started[at]] for at in started]
 
 
 # A batch is one transaction: its locks and its memory grow with it.

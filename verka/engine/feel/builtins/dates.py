@@ -8,7 +8,10 @@ runner) overlays `clock_functions(instant)`, so results are reproducible from th
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Mapping
 from decimal import Decimal
+from types import MappingProxyType
 
 from verka.engine.feel.builtins.core import Builtin, BuiltinError, Library
 from verka.engine.feel.temporal import is_temporal, temporal_to_string
@@ -64,8 +67,11 @@ def today_without_clock() -> Value:
     raise BuiltinError("no clock is available in this evaluation")
 
 
-def clock_functions(instant: datetime.datetime) -> dict[str, Builtin]:
-    """`now` and `today` answering from the given instant (which should carry a time zone)."""
+@functools.lru_cache(maxsize=16)
+def clock_functions(instant: datetime.datetime) -> Mapping[str, Builtin]:
+    """`now` and `today` answering from the given instant (which should carry a time zone).
+    Every command of a batch shares one instant, so the pair is made once per instant;
+    callers copy it, never change it."""
     bound = Library()
 
     @bound.function("now")
@@ -76,4 +82,4 @@ def clock_functions(instant: datetime.datetime) -> dict[str, Builtin]:
     def today() -> Value:
         return instant.date()
 
-    return bound.functions
+    return MappingProxyType(bound.functions)
