@@ -4,6 +4,7 @@ instance."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -108,8 +109,22 @@ def test_many_rows_of_an_upsert_become_one_statement_of_arrays():
     batch = [element, (8, *element[1:]), (9, *element[1:])]
     sql, sent_rows = rows._as_arrays(rows.UPSERT_ELEMENT, batch)
     assert "unnest(" in sql and "ON CONFLICT (key) DO UPDATE" in sql
-    # One execution whose parameters are the columns, in the statement's column order.
-    assert sent_rows == [[[7, 8, 9], [1, 1, 1], *[[value] * 3 for value in element[2:]]]]
+    # One execution whose parameters are the columns as arrays, in the statement's order.
+    assert sent_rows == [
+        [
+            "{7,8,9}",
+            "{1,1,1}",
+            '{"task","task","task"}',
+            '{"serviceTask","serviceTask","serviceTask"}',
+            "{NULL,NULL,NULL}",
+            '{"COMPLETED","COMPLETED","COMPLETED"}',
+            "{f,f,f}",
+            "{0,0,0}",
+            '{"{}","{}","{}"}',
+            '{"t0","t0","t0"}',
+            '{"t1","t1","t1"}',
+        ]
+    ]
 
 
 def test_few_rows_repeated_rows_and_other_statements_stay_row_by_row():
@@ -150,3 +165,39 @@ def test_a_batch_of_completions_writes_every_row_as_one_at_a_time_would():
         ended = {e.element_id: (e.state, e.is_live, e.ended_at is not None) for e in elements}
         every = ("one-task", "start", "work", "gw", "low")
         assert ended == dict.fromkeys(every, ("COMPLETED", False, True))
+
+
+def test_array_literals_quote_every_text_and_keep_nulls_apart_from_the_word():
+    assert rows.array_literal("n", [1, None, -3]) == "{1,NULL,-3}"
+    assert rows.array_literal("?", [True, False, None]) == "{t,f,NULL}"
+    assert rows.array_literal("t", ['a"b', "c\\d", "NULL", None, ""]) == (
+        '{"a\\"b","c\\\\d","NULL",NULL,""}'
+    )
+    with pytest.raises(ValueError):
+        rows.array_literal("n", ["1; DROP TABLE x"])
+
+
+HOSTILE_TEXTS = ['quote " and \\ backslash', "{braces, commas}", "NULL", "", "åäö ✓", "a\nb\tc"]
+
+
+@pytest.mark.django_db
+def test_array_statements_store_any_text_as_it_was():
+    """Variables with every awkward character, written by one array statement on PostgreSQL
+    (and row by row elsewhere), read back unchanged."""
+    services.deploy([("one.bpmn", m.ONE_TASK)])
+    started = services.start_instances(
+        "one-task", [services.NewInstance({"amount": 1}) for _ in HOSTILE_TEXTS]
+    )
+    jobs = sorted(services.activate_jobs("work", "w", max_jobs=10), key=lambda j: j.key)
+    by_instance = {
+        instance.key: text for instance, text in zip(started, HOSTILE_TEXTS, strict=True)
+    }
+    assert (
+        services.complete_jobs(
+            [(job.key, {"text": by_instance[job.process_instance_key]}) for job in jobs]
+        )
+        == {}
+    )
+    for key, text in by_instance.items():
+        variable = Variable.objects.get(process_instance_id=key, name="text")
+        assert json.loads(variable.value) == text
