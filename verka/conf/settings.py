@@ -114,10 +114,11 @@ else:
             "OPTIONS": {
                 # WAL lets readers work while the worker writes; IMMEDIATE avoids the
                 # deadlock-prone upgrade from a read to a write lock inside a transaction.
-                # A checkpoint every 10,000 pages (40 MB of log) instead of 1,000: pages the
-                # engine writes over and over (index roots, the key block) are copied back
-                # once per checkpoint, which makes a command 10-15 % cheaper; the log file is
-                # cut back to 64 MB after one.
+                # Engine writers' processes checkpoint from a thread about once a second,
+                # outside the writers' turns (verka.processes.rows._Checkpoints); the
+                # autocheckpoint, run inside a commit, is the safety net at 10,000 pages (40 MB
+                # of log) instead of 1,000, for processes that write little. The log file is
+                # cut back to 64 MB after a checkpoint.
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
                     " PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=10000;"
