@@ -53,6 +53,43 @@ def test_bench_runs_every_benchmark_with_tiny_sizes(capsys):
     assert "flat out, each start alone" in out
     assert "starts a transaction" in out
     assert "database limit" in out
+    # Every target is reported with the figure it was judged by, met or not.
+    names = {target["target"] for target in report["targets"]}
+    assert "FEEL simple conditions, evaluations/s" in names
+    assert all(isinstance(target["met"], bool) for target in report["targets"])
+    assert "target FEEL simple conditions" in out
+
+
+def test_targets_are_judged_by_the_runs_figures():
+    from verka.benchmarks import targets
+
+    run = {"workers": 2, "offered_per_s": 300, "instances_per_s": 298.0, "latency_p99_ms": 40.0}
+    report = {
+        "engine": {"feel_conditions_per_s": 99_000},
+        "spiffworkflow": {"available": True, "one_task_saved": 1000.0, "parallel_saved": 50.0},
+        "databases": [
+            {
+                "database": "sqlite",
+                "one_service_task": [run],
+                "one_service_task_capacity": {"instances_per_s": 2600.0},
+                "parallel": {"instances_per_s": 450.0},
+                "parallel_batched": {"instances_per_s": 700.0},
+            },
+            {"database": "postgresql", "error": "unavailable"},
+        ],
+    }
+    verdicts = {(t["database"], t["target"]): t["met"] for t in targets(report)}
+    assert verdicts == {
+        ("-", "FEEL simple conditions, evaluations/s"): False,
+        ("sqlite", "1. 2 workers keep up with 300/s, p99 latency ms"): True,
+        ("sqlite", "1. capacity, 2 workers / SpiffWorkflow saved per step"): True,
+        ("sqlite", "2. parallel (each start alone) / SpiffWorkflow saved per step"): False,
+        ("sqlite", "2. parallel (batched) / SpiffWorkflow saved per step"): True,
+    }
+    # Falling behind the offered rate fails the latency target however low the p99.
+    run["instances_per_s"] = 250.0
+    late = targets(report)
+    assert not next(t for t in late if t["target"].startswith("1. 2 workers"))["met"]
 
 
 def test_bench_refuses_an_unknown_database():
