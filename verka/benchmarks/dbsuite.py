@@ -104,7 +104,7 @@ def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
 
 
 def start_starters(
-    count: int, instances: int, rate: float, batch: int
+    count: int, instances: int, rate: float, batch: int, process_id: str = "bench-one-task"
 ) -> list[subprocess.Popen[str]]:
     """Processes that start the instances (see starter.py); each takes an equal share."""
     env = dict(os.environ, VERKA_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
@@ -115,7 +115,7 @@ def start_starters(
                 sys.executable,
                 "-m",
                 "verka.benchmarks.starter",
-                "bench-one-task",
+                process_id,
                 str(share),
                 str(rate / count if rate else 0),
                 str(batch),
@@ -228,6 +228,38 @@ def parallel(instances: int, batch: int = 1) -> dict[str, Any]:
     return {"instances": instances, "batch": batch, "instances_per_s": instances / elapsed}
 
 
+def parallel_concurrent(instances: int, starters: int) -> dict[str, Any]:
+    """Instances started by `starters` processes at once, as fast as they can, each start in a
+    transaction of its own: what several web processes or API clients starting one instance
+    each get out of the machine (the same starters as benchmark 1's capacity runs)."""
+    from verka.processes.models import ProcessInstance
+
+    reset()
+    feeders = start_starters(starters, instances, 0, 1, process_id="bench-parallel")
+    begin = time.time() + 0.2
+    for feeder in feeders:
+        assert feeder.stdin is not None
+        feeder.stdin.write(f"{begin!r}\n")
+        feeder.stdin.flush()
+    keys: list[int] = []
+    for feeder in feeders:
+        out, _ = feeder.communicate(timeout=max(120.0, instances / 5))
+        if feeder.returncode != 0:
+            raise RuntimeError("a starter process failed")
+        keys.extend(json.loads(out)["keys"])
+    ended = ProcessInstance.objects.filter(key__in=keys, status="COMPLETED").values_list(
+        "ended_at", flat=True
+    )
+    if len(ended) != instances:
+        raise RuntimeError("not every parallel instance completed")
+    last = max(moment.timestamp() for moment in ended)
+    return {
+        "instances": instances,
+        "starter_processes": len(feeders),
+        "instances_per_s": instances / (last - begin),
+    }
+
+
 # --- 3. user tasks completed through the service layer -------------------------------------
 
 
@@ -330,6 +362,7 @@ def main() -> None:
         report["one_service_task_capacity_alone"] = one_service_task(2, flat_out, 0, starters, 1)
     report["parallel"] = parallel(sizes.get("parallel", 1000))
     report["parallel_batched"] = parallel(sizes.get("parallel", 1000), batch)
+    report["parallel_concurrent"] = parallel_concurrent(sizes.get("parallel", 1000), starters)
     report["user_tasks"] = user_tasks(sizes.get("user_tasks", 10000))
     report["eservice_http"] = eservice_http(sizes.get("http_clients", 8), sizes.get("http", 400))
     report["database_limit"] = database_limit(sizes.get("limit", 2000))
