@@ -51,3 +51,31 @@ def test_the_studio_catalogue_is_complete():
 def test_the_log_shows_details_that_mean_something():
     assert labels.event_text(services.FILE_SAVED, "a.bpmn") == "sparade filen a.bpmn"
     assert labels.event_text(services.CREATED, "empty") == "skapade projektet"
+
+
+def test_every_lint_message_has_a_swedish_text_with_the_same_values():
+    from string import Formatter
+
+    from verka.engine.checks.lint import MESSAGES
+
+    def names(template: str) -> set[str]:
+        return {name for _text, name, _spec, _conv in Formatter().parse(template) if name}
+
+    assert set(labels.FINDING_TEXTS_SV) == set(MESSAGES)
+    for key, english in MESSAGES.items():
+        assert names(labels.FINDING_TEXTS_SV[key]) <= names(english), key
+
+
+def test_a_finding_without_a_swedish_text_keeps_its_english_message():
+    from verka.engine.checks.findings import finding
+    from verka.engine.checks.lint import text
+
+    made = finding(
+        "a.bpmn", "bpmnlint/end-event-required", text("end-event-required", kind="Process")
+    )
+    plain = finding("a.bpmn", "verka/parse", "line 3: mismatched tag")
+    with translation.override("sv"):
+        assert labels.finding_message(made) == "Processen saknar sluthändelse"
+        assert labels.finding_message(plain) == "line 3: mismatched tag"
+    with translation.override("en"):
+        assert labels.finding_message(made) == "Process is missing an end event"

@@ -384,3 +384,25 @@ def test_archives_are_imported_through_the_pages(project, operator_client):
     upload = SimpleUploadedFile("n.zip", buffer.getvalue(), content_type="application/zip")
     assert operator_client.post(f"{BASE}/arkiv/importera/", {"archive": upload}).status_code == 302
     assert list(services.working_files(project)) == ["ny.form"]
+
+
+def test_lint_findings_read_in_the_pages_language(project, operator_client):
+    file = project.files.get(name="parkering.bpmn")
+    loose = file.content.replace(
+        "</bpmn:process>", '<bpmn:task id="loose" name="Lös"/></bpmn:process>'
+    )
+
+    def disconnected(prefix: str) -> str:
+        response = post_json(
+            operator_client, f"{prefix}{BASE}/kontroll/", {"files": {"parkering.bpmn": loose}}
+        )
+        found = response.json()["findings"]
+        return next(f["message"] for f in found if f["rule"] == "bpmnlint/no-disconnected")
+
+    assert disconnected("") == (
+        "Elementet 'loose' (Lös) är inte anslutet: det har varken inkommande eller utgående "
+        "sekvensflöden"
+    )
+    assert disconnected("/en") == (
+        "Element 'loose' (Lös) is not connected: it has no incoming or outgoing sequence flow"
+    )

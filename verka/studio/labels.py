@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import services as s
@@ -95,6 +95,93 @@ SHOWN_DETAILS = {
 STATUS_LABELS = {"added": _("ny"), "removed": _("borttagen"), "changed": _("ändrad")}
 
 
+# The lint rules' messages in Swedish, by the key of their English template
+# (verka.engine.checks.lint.MESSAGES; tests/studio check that every key has one, with the same
+# values in braces). On English pages the engine's own English message is shown.
+FINDING_TEXTS_SV = {
+    "ad-hoc-sub-process/start": "En starthändelse är inte tillåten i en ad hoc-delprocess",
+    "ad-hoc-sub-process/end": "En sluthändelse är inte tillåten i en ad hoc-delprocess",
+    "conditional-flows": "Sekvensflödet saknar villkor: det lämnar {source}, vars andra flöden"
+    " har villkor; lägg till ett villkor eller gör det till standardflöde",
+    "end-event-required": "{kind} saknar sluthändelse",
+    "start-event-required": "{kind} saknar starthändelse",
+    "event-based-gateway/outgoing": "Den händelsebaserade grinden {gateway} behöver minst två"
+    " utgående sekvensflöden",
+    "event-based-gateway/condition": "Ett sekvensflöde från den händelsebaserade grinden"
+    " '{gateway}' får inte ha något villkor",
+    "event-sub-process-typed-start-event": "Starthändelsen i händelsedelprocessen '{subprocess}'"
+    " saknar händelsedefinition (meddelande, timer, fel, signal, eskalering …)",
+    "fake-join": "De inkommande flödena till {element} slås inte samman: vart och ett startar"
+    " elementet igen; slå först samman dem med en grind",
+    "global/unnamed": "{Kind} '{id}' saknar namn",
+    "global/unused": "{Kind} '{id}' används inte",
+    "global/duplicate-name": "Namnet '{name}' är inte unikt",
+    "label-required/element": "Elementet '{id}' ({tag}) saknar namn",
+    "label-required/flow": "Sekvensflödet '{id}' har ett villkor men saknar namn",
+    "label-required/participant": "Deltagaren '{id}' saknar namn",
+    "label-required/lane": "Banan '{id}' saknar namn",
+    "link-event/unnamed": "Länkhändelsen {event} saknar länknamn",
+    "link-event/no-catch": "Det finns ingen fångande länkhändelse med länknamnet '{name}' på"
+    " samma nivå",
+    "link-event/no-throw": "Det finns ingen kastande länkhändelse med länknamnet '{name}' på"
+    " samma nivå",
+    "link-event/duplicate-catch": "Flera fångande länkhändelser har länknamnet '{name}' på samma"
+    " nivå",
+    "no-bpmndi": "Elementet '{id}' ({tag}) finns inte i diagrammet (ingen BPMNDI-form eller"
+    " -kant); bpmn-js kan inte rita det",
+    "no-complex-gateway": "Den komplexa grinden {gateway} bör undvikas",
+    "no-inclusive-gateway": "Den inkluderande grinden {gateway} bör undvikas",
+    "no-disconnected": "Elementet {element} är inte anslutet: det har varken inkommande eller"
+    " utgående sekvensflöden",
+    "no-duplicate-sequence-flows/flow": "Sekvensflödet '{id}' är en kopia av ett annat flöde från"
+    " '{source}' till '{target}'",
+    "no-duplicate-sequence-flows/outgoing": "Dubbla utgående sekvensflöden",
+    "no-duplicate-sequence-flows/incoming": "Dubbla inkommande sekvensflöden",
+    "no-gateway-join-fork": "Grinden {gateway} både slår samman och delar upp flöden; använd en"
+    " grind för vardera",
+    "no-implicit-split": "Flödet delas underförstått vid {element}: det har {count} utgående"
+    " flöden utan villkor; använd en parallell eller exklusiv grind",
+    "no-implicit-end": "Elementet {element} är ett underförstått slut: det har inget utgående"
+    " sekvensflöde; avsluta vägen med en sluthändelse",
+    "no-implicit-start": "Elementet {element} är en underförstådd början: det har inget"
+    " inkommande sekvensflöde; börja vägen med en starthändelse",
+    "no-overlapping-elements/overlap": "Elementet '{id}' överlappar ett annat element",
+    "no-overlapping-elements/outside": "Elementet '{id}' ligger utanför sin förälders gräns",
+    "single-blank-start-event": "{kind} har flera tomma starthändelser ({ids})",
+    "single-event-definition": "Händelsen {event} har flera händelsedefinitioner ({definitions})",
+    "sub-process-blank-start-event": "Starthändelsen {event} i delprocessen '{subprocess}' måste"
+    " vara tom (ingen händelsedefinition)",
+    "superfluous-gateway": "Grinden {gateway} är överflödig: den har bara ett inkommande och ett"
+    " utgående flöde",
+    "superfluous-termination": "Avslutningen vid {event} är överflödig: den är enda sättet som"
+    " {kind} slutar på; använd en vanlig sluthändelse",
+}
+# Words the English messages take from the model, in Swedish.
+_KINDS_SV = {
+    "Process": "Processen",
+    "Sub process": "Delprocessen",
+    "process": "processen",
+    "sub process": "delprocessen",
+    "Message": "Meddelandet",
+    "Error": "Felet",
+    "Signal": "Signalen",
+    "Escalation": "Eskaleringen",
+}
+
+
+def finding_message(finding: Any) -> str:
+    """The finding's message in the page's language: Swedish from FINDING_TEXTS_SV where its
+    template has a Swedish text, else the engine's English message."""
+    template = FINDING_TEXTS_SV.get(getattr(finding, "key", ""))
+    if template is None or not (get_language() or "sv").startswith("sv"):
+        return str(finding.message)
+    values = {
+        name: _KINDS_SV.get(value, value) if name in {"kind", "Kind"} else value
+        for name, value in finding.values
+    }
+    return template.format(**values)
+
+
 def rule_title(rule: str) -> str:
     title = RULE_TITLES.get(rule)
     return str(title) if title is not None else rule
@@ -106,7 +193,7 @@ def finding_json(finding: Any) -> dict[str, Any]:
         "severity": finding.severity,
         "rule": finding.rule,
         "title": rule_title(finding.rule),
-        "message": finding.message,
+        "message": finding_message(finding),
         "element_id": finding.element_id,
         "line": finding.line,
     }

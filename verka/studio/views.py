@@ -363,7 +363,10 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except services.PublishRefused as error:
         problems = [*error.problems]
-        problems += [f"{f.file}: {labels.rule_title(f.rule)} – {f.message}" for f in error.findings]
+        problems += [
+            f"{f.file}: {labels.rule_title(f.rule)} – {labels.finding_message(f)}"
+            for f in error.findings
+        ]
         return _project_page(
             request, project, 400, publish_form=form, errors=[error.message, *problems]
         )

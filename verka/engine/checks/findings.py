@@ -12,6 +12,23 @@ ERROR = "error"
 WARNING = "warning"
 
 
+class Text(str):
+    """A finding's message: the English text itself (so whatever shows a message keeps working),
+    with the key of its template and the values filled in, for a front end that shows it in
+    another language."""
+
+    key: str
+    values: Mapping[str, str]
+
+    @classmethod
+    def of(cls, key: str, template: str, values: Mapping[str, object]) -> Text:
+        filled = {name: str(value) for name, value in values.items()}
+        made = cls(template.format(**filled))
+        made.key = key
+        made.values = MappingProxyType(filled)
+        return made
+
+
 @dataclass(frozen=True)
 class Finding:
     """One problem in one project file; errors block publishing, warnings do not."""
@@ -22,6 +39,9 @@ class Finding:
     message: str  # English: what is wrong and where
     element_id: str = ""  # BPMN/DMN element id, or form component id
     line: int | None = None
+    # For messages made from a template (Text): its key and values, to show it translated.
+    key: str = ""
+    values: tuple[tuple[str, str], ...] = ()
 
 
 # Severities follow bpmnlint's "recommended" configuration (bpmnlint 11.13) for its rules.
@@ -85,6 +105,17 @@ def finding(
     file: str, rule: str, message: str, element_id: str = "", line: int | None = None
 ) -> Finding:
     """A finding of `rule`, with the severity RULES gives it."""
+    if isinstance(message, Text):
+        return Finding(
+            file,
+            RULES[rule],
+            rule,
+            str(message),
+            element_id or "",
+            line,
+            message.key,
+            tuple(message.values.items()),
+        )
     return Finding(file, RULES[rule], rule, message, element_id or "", line)
 
 

@@ -23,9 +23,71 @@ from verka.engine.checks.diagram import (
     Flow,
     Node,
 )
-from verka.engine.checks.findings import Finding, finding
+from verka.engine.checks.findings import Finding, Text, finding
 
-Rule = Callable[[Diagram], Iterator[tuple[str, str, int | None]]]  # (element id, message, line)
+Rule = Callable[[Diagram], Iterator[tuple[str, Text, int | None]]]  # (element id, message, line)
+
+# Every message the rules report, by key; the values in braces come from the model. The Studio
+# shows them in Swedish from its own texts under the same keys (verka.studio.labels).
+MESSAGES: dict[str, str] = {
+    "ad-hoc-sub-process/start": "A start event is not allowed in an ad-hoc subprocess",
+    "ad-hoc-sub-process/end": "An end event is not allowed in an ad-hoc subprocess",
+    "conditional-flows": "Sequence flow is missing a condition: it leaves {source}, whose other"
+    " flows are conditional; add a condition or make it the default flow",
+    "end-event-required": "{kind} is missing an end event",
+    "start-event-required": "{kind} is missing a start event",
+    "event-based-gateway/outgoing": "Event-based gateway {gateway} needs at least 2 outgoing"
+    " sequence flows",
+    "event-based-gateway/condition": "A sequence flow leaving event-based gateway '{gateway}'"
+    " must not have a condition",
+    "event-sub-process-typed-start-event": "Start event of event subprocess '{subprocess}' is"
+    " missing an event definition (message, timer, error, signal, escalation, ...)",
+    "fake-join": "Incoming flows of {element} do not join: each one starts the element again;"
+    " join them with a gateway first",
+    "global/unnamed": "{Kind} '{id}' is missing a name",
+    "global/unused": "{Kind} '{id}' is unused",
+    "global/duplicate-name": "{Kind} name '{name}' is not unique",
+    "label-required/element": "Element '{id}' ({tag}) is missing a label/name",
+    "label-required/flow": "Conditional sequence flow '{id}' is missing a label/name",
+    "label-required/participant": "Participant '{id}' is missing a name",
+    "label-required/lane": "Lane '{id}' is missing a name",
+    "link-event/unnamed": "Link event {event} is missing a link name",
+    "link-event/no-catch": "Link catch event with link name '{name}' is missing in the same scope",
+    "link-event/no-throw": "Link throw event with link name '{name}' is missing in the same scope",
+    "link-event/duplicate-catch": "Duplicate link catch event with link name '{name}' in the same"
+    " scope",
+    "no-bpmndi": "Element '{id}' ({tag}) is missing from the diagram (no BPMNDI shape or edge);"
+    " bpmn-js cannot draw it",
+    "no-complex-gateway": "Complex gateway {gateway} is discouraged",
+    "no-inclusive-gateway": "Inclusive gateway {gateway} is discouraged",
+    "no-disconnected": "Element {element} is not connected: it has no incoming or outgoing"
+    " sequence flow",
+    "no-duplicate-sequence-flows/flow": "Sequence flow '{id}' duplicates another flow from"
+    " '{source}' to '{target}'",
+    "no-duplicate-sequence-flows/outgoing": "Duplicate outgoing sequence flows",
+    "no-duplicate-sequence-flows/incoming": "Duplicate incoming sequence flows",
+    "no-gateway-join-fork": "Gateway {gateway} both joins and forks; use one gateway for each",
+    "no-implicit-split": "Flow splits implicitly at {element}: it has {count} outgoing flows"
+    " without conditions; use a parallel or exclusive gateway",
+    "no-implicit-end": "Element {element} is an implicit end: it has no outgoing sequence flow;"
+    " end the path with an end event",
+    "no-implicit-start": "Element {element} is an implicit start: it has no incoming sequence"
+    " flow; start the path with a start event",
+    "no-overlapping-elements/overlap": "Element '{id}' overlaps with another element",
+    "no-overlapping-elements/outside": "Element '{id}' lies outside its parent's boundary",
+    "single-blank-start-event": "{kind} has multiple blank start events ({ids})",
+    "single-event-definition": "Event {event} has multiple event definitions ({definitions})",
+    "sub-process-blank-start-event": "Start event {event} of subprocess '{subprocess}' must be"
+    " blank (no event definition)",
+    "superfluous-gateway": "Gateway {gateway} is superfluous: it has only one incoming and one"
+    " outgoing flow",
+    "superfluous-termination": "Termination at {event} is superfluous: it is the only way the"
+    " {kind} ends; use a plain end event",
+}
+
+
+def text(key: str, **values: object) -> Text:
+    return Text.of(key, MESSAGES[key], values)
 
 
 def _nodes(diagram: Diagram, tags: frozenset[str] | set[str]) -> Iterator[Node]:
@@ -55,18 +117,18 @@ def _containers_with_events(diagram: Diagram) -> Iterator[Container]:
     return (c for c in diagram.containers if c.tag != "adHocSubProcess")
 
 
-def ad_hoc_sub_process(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def ad_hoc_sub_process(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     for container in diagram.containers:
         if container.tag != "adHocSubProcess":
             continue
         for node in container.nodes:
             if node.tag == "startEvent":
-                yield node.id, "A start event is not allowed in an ad-hoc subprocess", node.line
+                yield node.id, text("ad-hoc-sub-process/start"), node.line
             elif node.tag == "endEvent":
-                yield node.id, "An end event is not allowed in an ad-hoc subprocess", node.line
+                yield node.id, text("ad-hoc-sub-process/end"), node.line
 
 
-def conditional_flows(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def conditional_flows(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     for node in _nodes(diagram, FLOW_NODES):
         if not node.default_flow and not any(_has_condition(f) for f in node.outgoing):
             continue
@@ -74,45 +136,43 @@ def conditional_flows(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]
             if not _has_condition(flow) and flow.id != node.default_flow:
                 yield (
                     flow.id,
-                    f"Sequence flow is missing a condition: it leaves {node.label()}, whose"
-                    " other flows are conditional; add a condition or make it the default flow",
+                    text("conditional-flows", source=node.label()),
                     flow.line,
                 )
 
 
-def end_event_required(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def end_event_required(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     for container in _containers_with_events(diagram):
         if not any(node.tag == "endEvent" for node in container.nodes):
-            yield container.id, f"{container.kind} is missing an end event", container.line
+            yield container.id, text("end-event-required", kind=container.kind), container.line
 
 
-def start_event_required(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def start_event_required(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     for container in _containers_with_events(diagram):
         if not any(node.tag == "startEvent" for node in container.nodes):
-            yield container.id, f"{container.kind} is missing a start event", container.line
+            yield container.id, text("start-event-required", kind=container.kind), container.line
 
 
-def event_based_gateway(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def event_based_gateway(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     for gateway in _nodes(diagram, {"eventBasedGateway"}):
         if len(gateway.outgoing) < 2:
             yield (
                 gateway.id,
-                f"Event-based gateway {gateway.label()} needs at least 2 outgoing sequence flows",
+                text("event-based-gateway/outgoing", gateway=gateway.label()),
                 gateway.line,
             )
         for flow in gateway.outgoing:
             if _has_condition(flow):
                 yield (
                     flow.id,
-                    f"A sequence flow leaving event-based gateway '{gateway.id}' must not have"
-                    " a condition",
+                    text("event-based-gateway/condition", gateway=gateway.id),
                     flow.line,
                 )
 
 
 def event_sub_process_typed_start_event(
     diagram: Diagram,
-) -> Iterator[tuple[str, str, int | None]]:
+) -> Iterator[tuple[str, Text, int | None]]:
     for container in diagram.containers:
         if container.owner is None or not container.owner.triggered_by_event:
             continue
@@ -120,24 +180,22 @@ def event_sub_process_typed_start_event(
             if node.tag == "startEvent" and not node.event_definitions:
                 yield (
                     node.id,
-                    f"Start event of event subprocess '{container.id}' is missing an event"
-                    " definition (message, timer, error, signal, escalation, ...)",
+                    text("event-sub-process-typed-start-event", subprocess=container.id),
                     node.line,
                 )
 
 
-def fake_join(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def fake_join(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     for node in _nodes(diagram, ACTIVITIES | EVENTS):
         if len(node.incoming) > 1:
             yield (
                 node.id,
-                f"Incoming flows of {node.label()} do not join: each one starts the element"
-                " again; join them with a gateway first",
+                text("fake-join", element=node.label()),
                 node.line,
             )
 
 
-def global_elements(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def global_elements(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     referenced = {ref for node in diagram.nodes() for ref in node.references}
     referenced |= {("message", ref) for ref in diagram.message_flow_messages}
     names: dict[tuple[str, str | None], int] = {}
@@ -145,49 +203,49 @@ def global_elements(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
         names[(root.tag, root.name)] = names.get((root.tag, root.name), 0) + 1
     for root in diagram.roots:
         if root.name is not None and not root.name.strip():
-            yield root.id, f"{root.tag.capitalize()} '{root.id}' is missing a name", root.line
+            yield root.id, text("global/unnamed", Kind=root.tag.capitalize(), id=root.id), root.line
         if (root.tag, root.id) not in referenced:
-            yield root.id, f"{root.tag.capitalize()} '{root.id}' is unused", root.line
+            yield root.id, text("global/unused", Kind=root.tag.capitalize(), id=root.id), root.line
         if names[(root.tag, root.name)] > 1:
             yield (
                 root.id,
-                f"{root.tag.capitalize()} name '{root.name}' is not unique",
+                text("global/duplicate-name", Kind=root.tag.capitalize(), name=root.name),
                 root.line,
             )
 
 
-def label_required(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def label_required(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     for node in _nodes(diagram, FLOW_NODES):
         if node.tag in {"parallelGateway", "eventBasedGateway"} or node.tag in SUB_PROCESSES:
             continue
         if node.tag in GATEWAYS and len(node.outgoing) <= 1:
             continue  # joining gateways need no label
         if not node.name.strip():
-            yield node.id, f"Element '{node.id}' ({node.tag}) is missing a label/name", node.line
+            yield node.id, text("label-required/element", id=node.id, tag=node.tag), node.line
     for flow in diagram.flows():
         if _has_condition(flow) and not flow.name.strip():
             yield (
                 flow.id,
-                f"Conditional sequence flow '{flow.id}' is missing a label/name",
+                text("label-required/flow", id=flow.id),
                 flow.line,
             )
     for participant_id, name, line, _process in diagram.participants:
         if not name.strip():
-            yield participant_id, f"Participant '{participant_id}' is missing a name", line
+            yield participant_id, text("label-required/participant", id=participant_id), line
     for container in diagram.containers:
         for lane_id, name, line in container.lanes:
             if not name.strip():
-                yield lane_id, f"Lane '{lane_id}' is missing a name", line
+                yield lane_id, text("label-required/lane", id=lane_id), line
 
 
-def link_event(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def link_event(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     for container in diagram.containers:
         links = [node for node in container.nodes if node.tag in EVENTS and _is_any_link(node)]
         named: list[tuple[str, Node]] = []
         for link in links:
             name = link.link_names[0] if link.link_names else ""
             if not name:
-                yield link.id, f"Link event {link.label()} is missing a link name", link.line
+                yield link.id, text("link-event/unnamed", event=link.label()), link.line
             else:
                 named.append((name, link))
         named.sort(key=lambda pair: pair[0])
@@ -195,24 +253,24 @@ def link_event(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
             events = [link for _name, link in group]
             catches = [e for e in events if e.tag in CATCH_EVENTS]
             if len(events) == 1:
-                missing = "catch" if not catches else "throw"
+                missing = "link-event/no-catch" if not catches else "link-event/no-throw"
                 yield (
                     events[0].id,
-                    f"Link {missing} event with link name '{name}' is missing in the same scope",
+                    text(missing, name=name),
                     events[0].line,
                 )
             elif len(catches) > 1:
                 for event in catches:
                     yield (
                         event.id,
-                        f"Duplicate link catch event with link name '{name}' in the same scope",
+                        text("link-event/duplicate-catch", name=name),
                         event.line,
                     )
             elif not catches:
                 for event in events:
                     yield (
                         event.id,
-                        f"Link catch event with link name '{name}' is missing in the same scope",
+                        text("link-event/no-catch", name=name),
                         event.line,
                     )
 
@@ -221,7 +279,7 @@ def _is_any_link(node: Node) -> bool:
     return "linkEventDefinition" in node.event_definitions
 
 
-def no_bpmndi(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def no_bpmndi(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     expected: list[tuple[str, str, int | None]] = []
     for container in diagram.containers:
         expected += [(node.id, node.tag, node.line) for node in container.nodes]
@@ -235,23 +293,22 @@ def no_bpmndi(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
         if element_id and element_id not in diagram.drawn:
             yield (
                 element_id,
-                f"Element '{element_id}' ({tag}) is missing from the diagram (no BPMNDI"
-                " shape or edge); bpmn-js cannot draw it",
+                text("no-bpmndi", id=element_id, tag=tag),
                 line,
             )
 
 
-def no_complex_gateway(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def no_complex_gateway(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     for node in _nodes(diagram, {"complexGateway"}):
-        yield node.id, f"Complex gateway {node.label()} is discouraged", node.line
+        yield node.id, text("no-complex-gateway", gateway=node.label()), node.line
 
 
-def no_inclusive_gateway(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def no_inclusive_gateway(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     for node in _nodes(diagram, {"inclusiveGateway"}):
-        yield node.id, f"Inclusive gateway {node.label()} is discouraged", node.line
+        yield node.id, text("no-inclusive-gateway", gateway=node.label()), node.line
 
 
-def no_disconnected(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def no_disconnected(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     checked = TASKS | GATEWAYS | SUB_PROCESSES | EVENTS
     for node in _nodes(diagram, checked):
         if node.triggered_by_event or _in_ad_hoc(node):
@@ -261,13 +318,12 @@ def no_disconnected(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
         if not node.incoming and not node.outgoing:
             yield (
                 node.id,
-                f"Element {node.label()} is not connected: it has no incoming or outgoing"
-                " sequence flow",
+                text("no-disconnected", element=node.label()),
                 node.line,
             )
 
 
-def no_duplicate_sequence_flows(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def no_duplicate_sequence_flows(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     seen: set[tuple[str, str, str]] = set()
     reported_sources: set[str] = set()
     reported_targets: set[str] = set()
@@ -279,41 +335,44 @@ def no_duplicate_sequence_flows(diagram: Diagram) -> Iterator[tuple[str, str, in
             continue
         yield (
             flow.id,
-            f"Sequence flow '{flow.id}' duplicates another flow from '{flow.source}' to"
-            f" '{flow.target}'",
+            text(
+                "no-duplicate-sequence-flows/flow",
+                id=flow.id,
+                source=flow.source,
+                target=flow.target,
+            ),
             flow.line,
         )
         if flow.source not in reported_sources:
             reported_sources.add(flow.source)
-            yield flow.source, "Duplicate outgoing sequence flows", lines.get(flow.source)
+            yield flow.source, text("no-duplicate-sequence-flows/outgoing"), lines.get(flow.source)
         if flow.target not in reported_targets:
             reported_targets.add(flow.target)
-            yield flow.target, "Duplicate incoming sequence flows", lines.get(flow.target)
+            yield flow.target, text("no-duplicate-sequence-flows/incoming"), lines.get(flow.target)
 
 
-def no_gateway_join_fork(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def no_gateway_join_fork(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     for node in _nodes(diagram, GATEWAYS):
         if len(node.incoming) > 1 and len(node.outgoing) > 1:
             yield (
                 node.id,
-                f"Gateway {node.label()} both joins and forks; use one gateway for each",
+                text("no-gateway-join-fork", gateway=node.label()),
                 node.line,
             )
 
 
-def no_implicit_split(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def no_implicit_split(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     for node in _nodes(diagram, ACTIVITIES | EVENTS):
         plain = [f for f in node.outgoing if not _has_condition(f) and f.id != node.default_flow]
         if len(plain) > 1:
             yield (
                 node.id,
-                f"Flow splits implicitly at {node.label()}: it has {len(plain)} outgoing flows"
-                " without conditions; use a parallel or exclusive gateway",
+                text("no-implicit-split", element=node.label(), count=len(plain)),
                 node.line,
             )
 
 
-def no_implicit_end(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def no_implicit_end(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     compensation_sources = {
         source for c in diagram.containers for source, _target in c.associations
     }
@@ -333,13 +392,12 @@ def no_implicit_end(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
             continue
         yield (
             node.id,
-            f"Element {node.label()} is an implicit end: it has no outgoing sequence flow;"
-            " end the path with an end event",
+            text("no-implicit-end", element=node.label()),
             node.line,
         )
 
 
-def no_implicit_start(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def no_implicit_start(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     for node in _nodes(diagram, ACTIVITIES | EVENTS | GATEWAYS):
         if node.incoming or node.tag in {"startEvent", "boundaryEvent"}:
             continue
@@ -349,13 +407,12 @@ def no_implicit_start(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]
             continue
         yield (
             node.id,
-            f"Element {node.label()} is an implicit start: it has no incoming sequence flow;"
-            " start the path with a start event",
+            text("no-implicit-start", element=node.label()),
             node.line,
         )
 
 
-def no_overlapping_elements(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def no_overlapping_elements(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     overlapping: dict[str, int | None] = {}
     outside: dict[str, int | None] = {}
     participant_bounds: dict[str, Bounds | None] = {}
@@ -386,9 +443,9 @@ def no_overlapping_elements(diagram: Diagram) -> Iterator[tuple[str, str, int | 
                 outside[node.id] = node.line
         _collisions(drawn, overlapping)
     for element_id, line in overlapping.items():
-        yield element_id, f"Element '{element_id}' overlaps with another element", line
+        yield element_id, text("no-overlapping-elements/overlap", id=element_id), line
     for element_id, line in outside.items():
-        yield element_id, f"Element '{element_id}' lies outside its parent's boundary", line
+        yield element_id, text("no-overlapping-elements/outside", id=element_id), line
 
 
 def _collisions(
@@ -407,30 +464,33 @@ def _collisions(
                 found[second_id] = second_line
 
 
-def single_blank_start_event(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def single_blank_start_event(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     for container in diagram.containers:
         blank = [n for n in container.nodes if n.tag == "startEvent" and not n.event_definitions]
         if len(blank) > 1:
             ids = ", ".join(f"'{n.id}'" for n in blank)
             yield (
                 container.id,
-                f"{container.kind} has multiple blank start events ({ids})",
+                text("single-blank-start-event", kind=container.kind, ids=ids),
                 container.line,
             )
 
 
-def single_event_definition(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def single_event_definition(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     for node in _nodes(diagram, EVENTS):
         if len(node.event_definitions) > 1:
             yield (
                 node.id,
-                f"Event {node.label()} has multiple event definitions"
-                f" ({', '.join(node.event_definitions)})",
+                text(
+                    "single-event-definition",
+                    event=node.label(),
+                    definitions=", ".join(node.event_definitions),
+                ),
                 node.line,
             )
 
 
-def sub_process_blank_start_event(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def sub_process_blank_start_event(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     for container in diagram.containers:
         if container.owner is None or container.owner.triggered_by_event:
             continue
@@ -438,24 +498,24 @@ def sub_process_blank_start_event(diagram: Diagram) -> Iterator[tuple[str, str, 
             if node.tag == "startEvent" and node.event_definitions:
                 yield (
                     node.id,
-                    f"Start event {node.label()} of subprocess '{container.id}' must be blank"
-                    " (no event definition)",
+                    text(
+                        "sub-process-blank-start-event", event=node.label(), subprocess=container.id
+                    ),
                     node.line,
                 )
 
 
-def superfluous_gateway(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def superfluous_gateway(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     for node in _nodes(diagram, GATEWAYS):
         if len(node.incoming) == 1 and len(node.outgoing) == 1:
             yield (
                 node.id,
-                f"Gateway {node.label()} is superfluous: it has only one incoming and one"
-                " outgoing flow",
+                text("superfluous-gateway", gateway=node.label()),
                 node.line,
             )
 
 
-def superfluous_termination(diagram: Diagram) -> Iterator[tuple[str, str, int | None]]:
+def superfluous_termination(diagram: Diagram) -> Iterator[tuple[str, Text, int | None]]:
     for container in diagram.containers:
         ends = [n for n in container.nodes if n.tag in FLOW_NODES and not n.outgoing]
         terminates = [
@@ -469,8 +529,7 @@ def superfluous_termination(diagram: Diagram) -> Iterator[tuple[str, str, int | 
             node = terminates[0]
             yield (
                 node.id,
-                f"Termination at {node.label()} is superfluous: it is the only way the"
-                f" {container.kind.lower()} ends; use a plain end event",
+                text("superfluous-termination", event=node.label(), kind=container.kind.lower()),
                 node.line,
             )
 
