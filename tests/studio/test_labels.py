@@ -53,16 +53,18 @@ def test_the_log_shows_details_that_mean_something():
     assert labels.event_text(services.CREATED, "empty") == "skapade projektet"
 
 
-def test_every_lint_message_has_a_swedish_text_with_the_same_values():
+def test_every_templated_message_has_a_swedish_text_with_the_same_values():
     from string import Formatter
 
-    from verka.engine.checks.lint import MESSAGES
+    from verka.engine.checks import references
+    from verka.engine.checks.lint import MESSAGES as LINT_MESSAGES
 
     def names(template: str) -> set[str]:
         return {name for _text, name, _spec, _conv in Formatter().parse(template) if name}
 
-    assert set(labels.FINDING_TEXTS_SV) == set(MESSAGES)
-    for key, english in MESSAGES.items():
+    messages = {**LINT_MESSAGES, **references.MESSAGES}
+    assert set(labels.FINDING_TEXTS_SV) == set(messages)
+    for key, english in messages.items():
         assert names(labels.FINDING_TEXTS_SV[key]) <= names(english), key
 
 

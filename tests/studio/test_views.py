@@ -406,3 +406,24 @@ def test_lint_findings_read_in_the_pages_language(project, operator_client):
     assert disconnected("/en") == (
         "Element 'loose' (Lös) is not connected: it has no incoming or outgoing sequence flow"
     )
+
+
+def test_an_unknown_reference_reads_in_the_pages_language_with_its_suggestion(
+    project, operator_client
+):
+    file = project.files.get(name="parkering.bpmn")
+    typo = file.content.replace('formId="parkering"', 'formId="parkerin"')
+
+    def message(prefix: str) -> str:
+        response = post_json(
+            operator_client, f"{prefix}{BASE}/kontroll/", {"files": {"parkering.bpmn": typo}}
+        )
+        (found,) = response.json()["findings"]
+        assert found["rule"] == "verka/unknown-form"
+        return str(found["message"])
+
+    swedish, english = message(""), message("/en")
+    assert "hänvisar till det okända id:t 'parkerin' (formulär)" in swedish
+    assert swedish.endswith("(menade du 'parkering'?)")
+    assert "references unknown form id 'parkerin'" in english
+    assert english.endswith("(did you mean 'parkering'?)")

@@ -156,16 +156,30 @@ FINDING_TEXTS_SV = {
     "superfluous-termination": "Avslutningen vid {event} är överflödig: den är enda sättet som"
     " {kind} slutar på; använd en vanlig sluthändelse",
 }
-# Words the English messages take from the model, in Swedish.
-_KINDS_SV = {
-    "Process": "Processen",
-    "Sub process": "Delprocessen",
-    "process": "processen",
-    "sub process": "delprocessen",
-    "Message": "Meddelandet",
-    "Error": "Felet",
-    "Signal": "Signalen",
-    "Escalation": "Eskaleringen",
+FINDING_TEXTS_SV.update(
+    {
+        "unknown-reference": "{subject} hänvisar till det okända id:t '{ref}' ({target}): varken"
+        " projektet eller det som redan är driftsatt har något med det id:t",
+        "unknown-reference/close": "{subject} hänvisar till det okända id:t '{ref}' ({target}):"
+        " varken projektet eller det som redan är driftsatt har något med det id:t (menade du"
+        " '{close}'?)",
+    }
+)
+# Words the English messages take from the model, in Swedish, by the value's name.
+_VALUES_SV = {
+    "kind": {
+        "Process": "Processen",
+        "Sub process": "Delprocessen",
+        "process": "processen",
+        "sub process": "delprocessen",
+    },
+    "Kind": {
+        "Message": "Meddelandet",
+        "Error": "Felet",
+        "Signal": "Signalen",
+        "Escalation": "Eskaleringen",
+    },
+    "target": {"form": "formulär", "decision": "beslut", "process": "process"},
 }
 
 
@@ -175,10 +189,7 @@ def finding_message(finding: Any) -> str:
     template = FINDING_TEXTS_SV.get(getattr(finding, "key", ""))
     if template is None or not (get_language() or "sv").startswith("sv"):
         return str(finding.message)
-    values = {
-        name: _KINDS_SV.get(value, value) if name in {"kind", "Kind"} else value
-        for name, value in finding.values
-    }
+    values = {name: _VALUES_SV.get(name, {}).get(value, value) for name, value in finding.values}
     return template.format(**values)
 
 

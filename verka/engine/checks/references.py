@@ -3,12 +3,13 @@ test files' selectors, and the form translations' component ids."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from verka.engine.checks.diagram import Diagram, Node
-from verka.engine.checks.findings import Finding, did_you_mean, finding
+from verka.engine.checks.findings import Finding, Text, did_you_mean, finding
 from verka.engine.checks.models import FormFile, load_json
 from verka.engine.forms import Component
 
@@ -41,15 +42,23 @@ def _unknown(
 ) -> Finding | None:
     if ref in project or ref in deployed:
         return None
-    hint = did_you_mean(ref, [*project, *deployed])
-    return finding(
-        file,
-        f"verka/unknown-{kind}",
-        f"{subject} references unknown {kind} id '{ref}': no {kind} in the project or"
-        f" already deployed has this id{hint}",
-        element_id,
-        line,
+    close = difflib.get_close_matches(ref, sorted({*project, *deployed}), n=1, cutoff=0.6)
+    values = {"subject": subject, "target": kind, "ref": ref}
+    message = (
+        Text.of("unknown-reference/close", UNKNOWN_CLOSE, {**values, "close": close[0]})
+        if close
+        else Text.of("unknown-reference", UNKNOWN, values)
     )
+    return finding(file, f"verka/unknown-{kind}", message, element_id, line)
+
+
+# The messages of unknown references, with keys for the Studio's Swedish texts.
+UNKNOWN = (
+    "{subject} references unknown {target} id '{ref}': no {target} in the project or already"
+    " deployed has this id"
+)
+UNKNOWN_CLOSE = UNKNOWN + " (did you mean '{close}'?)"
+MESSAGES = {"unknown-reference": UNKNOWN, "unknown-reference/close": UNKNOWN_CLOSE}
 
 
 def _static(value: str) -> bool:
