@@ -159,7 +159,7 @@ COPY_FROM = 16
 # reads its rows from arrays, one per column (`unnest`). The arrays are typed, so every row
 # means what it would have meant alone. Statements not listed here run row by row.
 _ARRAY_FORMS: dict[str, tuple[str, str]] = {
-    # statement: (its array form, each column's kind: bigint, integer, text, boolean, time)
+    # statement: (its array form, each column's kind for `array_literal`)
     UPSERT_ELEMENT: (
         "INSERT INTO processes_elementinstance (key, process_instance_id, element_id,"
         " element_type, flow_scope_key, state, is_live, loop_counter, data, activated_at,"

@@ -67,11 +67,19 @@ def today_without_clock() -> Value:
     raise BuiltinError("no clock is available in this evaluation")
 
 
-@functools.lru_cache(maxsize=16)
 def clock_functions(instant: datetime.datetime) -> Mapping[str, Builtin]:
     """`now` and `today` answering from the given instant (which should carry a time zone).
     Every command of a batch shares one instant, so the pair is made once per instant;
     callers copy it, never change it."""
+    # The zone is part of the key: the same instant in another zone is equal to it, but
+    # `now()` must answer in the zone it was given.
+    return _clock_functions(instant, instant.tzinfo)
+
+
+@functools.lru_cache(maxsize=16)
+def _clock_functions(
+    instant: datetime.datetime, zone: datetime.tzinfo | None
+) -> Mapping[str, Builtin]:
     bound = Library()
 
     @bound.function("now")
