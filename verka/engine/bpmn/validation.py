@@ -10,10 +10,16 @@ from verka.engine.bpmn import model as m
 from verka.engine.bpmn.model import Problem
 
 
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """The known id closest to `name`, or None when nothing is close."""
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """A hint naming the closest known id, or "" when nothing is close."""
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
+    found = closest(name, candidates)
+    return f"did you mean '{found}'?" if found else ""
 
 
 def feel_syntax_error(expression: str) -> str | None:

@@ -3,11 +3,11 @@ test files' selectors, and the form translations' component ids."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from verka.engine.bpmn.validation import closest
 from verka.engine.checks.diagram import Diagram, Node
 from verka.engine.checks.findings import Finding, Text, did_you_mean, finding
 from verka.engine.checks.models import FormFile, load_json
@@ -42,10 +42,10 @@ def _unknown(
 ) -> Finding | None:
     if ref in project or ref in deployed:
         return None
-    close = difflib.get_close_matches(ref, sorted({*project, *deployed}), n=1, cutoff=0.6)
+    close = closest(ref, sorted({*project, *deployed}))
     values = {"subject": subject, "target": kind, "ref": ref}
     message = (
-        Text.of("unknown-reference/close", UNKNOWN_CLOSE, {**values, "close": close[0]})
+        Text.of("unknown-reference/close", UNKNOWN_CLOSE, {**values, "close": close})
         if close
         else Text.of("unknown-reference", UNKNOWN, values)
     )
