@@ -95,9 +95,9 @@ SHOWN_DETAILS = {
 STATUS_LABELS = {"added": _("ny"), "removed": _("borttagen"), "changed": _("ändrad")}
 
 
-# The lint rules' messages in Swedish, by the key of their English template
-# (verka.engine.checks.lint.MESSAGES; tests/studio check that every key has one, with the same
-# values in braces). On English pages the engine's own English message is shown.
+# The lint rules' and unknown references' messages in Swedish, by the key of their English
+# template (MESSAGES in verka.engine.checks.lint and .references; tests/studio check that every
+# key has one, with the same values in braces). English pages show the engine's own message.
 FINDING_TEXTS_SV = {
     "ad-hoc-sub-process/start": "En starthändelse är inte tillåten i en ad hoc-delprocess",
     "ad-hoc-sub-process/end": "En sluthändelse är inte tillåten i en ad hoc-delprocess",
@@ -155,16 +155,12 @@ FINDING_TEXTS_SV = {
     " utgående flöde",
     "superfluous-termination": "Avslutningen vid {event} är överflödig: den är enda sättet som"
     " {kind} slutar på; använd en vanlig sluthändelse",
+    "unknown-reference": "{subject} hänvisar till det okända id:t '{ref}' ({target}): varken"
+    " projektet eller det som redan är driftsatt har något med det id:t",
+    "unknown-reference/close": "{subject} hänvisar till det okända id:t '{ref}' ({target}):"
+    " varken projektet eller det som redan är driftsatt har något med det id:t (menade du"
+    " '{close}'?)",
 }
-FINDING_TEXTS_SV.update(
-    {
-        "unknown-reference": "{subject} hänvisar till det okända id:t '{ref}' ({target}): varken"
-        " projektet eller det som redan är driftsatt har något med det id:t",
-        "unknown-reference/close": "{subject} hänvisar till det okända id:t '{ref}' ({target}):"
-        " varken projektet eller det som redan är driftsatt har något med det id:t (menade du"
-        " '{close}'?)",
-    }
-)
 # Words the English messages take from the model, in Swedish, by the value's name.
 _VALUES_SV = {
     "kind": {
