@@ -40,6 +40,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("VERKA_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("VERKA_CSRF_TRUSTED_ORIGINS", "")
+# Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed when finding
+# the client's address (verka.conf.network.client_address); empty: REMOTE_ADDR is the client.
+VERKA_TRUSTED_PROXIES = env_list("VERKA_TRUSTED_PROXIES", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
