@@ -13,6 +13,7 @@ from functools import lru_cache
 from verka.engine.feel.errors import FeelError, FeelSyntaxError
 from verka.engine.feel.evaluator import Expression, UnaryTests, UserFunction
 from verka.engine.feel.feeltypes import TypeDefinition, TypeResolver
+from verka.engine.feel.limits import Limits, default_limits, set_default_limits
 from verka.engine.feel.parser import parse_expression_node, parse_unary_tests_node
 from verka.engine.feel.values import (
     Diagnostics,
@@ -32,12 +33,14 @@ __all__ = [
     "FeelError",
     "FeelFunction",
     "FeelSyntaxError",
+    "Limits",
     "Range",
     "TypeDefinition",
     "TypeResolver",
     "UnaryTests",
     "UserFunction",
     "Value",
+    "default_limits",
     "evaluate",
     "evaluate_camunda",
     "evaluate_unary_tests",
@@ -46,6 +49,7 @@ __all__ = [
     "from_python",
     "parse_expression",
     "parse_unary_tests",
+    "set_default_limits",
     "to_feel_string",
     "type_name",
 ]
