@@ -56,13 +56,13 @@ def test_the_log_shows_details_that_mean_something():
 def test_every_templated_message_has_a_swedish_text_with_the_same_values():
     from string import Formatter
 
-    from verka.engine.checks import references
+    from verka.engine.checks import patterns, references
     from verka.engine.checks.lint import MESSAGES as LINT_MESSAGES
 
     def names(template: str) -> set[str]:
         return {name for _text, name, _spec, _conv in Formatter().parse(template) if name}
 
-    messages = {**LINT_MESSAGES, **references.MESSAGES}
+    messages = {**LINT_MESSAGES, **references.MESSAGES, **patterns.MESSAGES}
     assert set(labels.FINDING_TEXTS_SV) == set(messages)
     for key, english in messages.items():
         assert names(labels.FINDING_TEXTS_SV[key]) <= names(english), key
