@@ -81,3 +81,60 @@ def test_a_hostile_value_gets_a_quick_translated_error(client, anonymous_eservic
         {"step": 0, "answers": json.dumps({"name": "aaa"}), "action": "next"},
     )
     assert fine.status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_health_answers_while_a_pattern_is_being_matched(live_server, anonymous_eservice):  # type: ignore[no-untyped-def]
+    import re
+    import threading
+
+    import httpx
+
+    from verka.engine import feel
+
+    # A generous budget, so that the hostile request is still matching while /health is asked.
+    previous = feel.set_default_limits(feel.Limits(regex_seconds=3))
+    try:
+        citizen = httpx.Client(base_url=live_server.url, timeout=60)
+        page = citizen.get("/e-tjanster/namn/ansok/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        assert token is not None
+        answered: dict[str, object] = {}
+
+        def hostile() -> None:
+            started = time.perf_counter()
+            answered["response"] = citizen.post(
+                "/e-tjanster/namn/ansok/",
+                data={
+                    "csrfmiddlewaretoken": token[1],
+                    "step": "0",
+                    "answers": json.dumps({"name": "a" * 40 + "!"}),
+                    "action": "next",
+                },
+                headers={"Referer": live_server.url + "/e-tjanster/namn/ansok/"},
+            )
+            answered["seconds"] = time.perf_counter() - started
+
+        thread = threading.Thread(target=hostile)
+        thread.start()
+        time.sleep(0.5)
+        monitor = httpx.Client(base_url=live_server.url, timeout=60)
+        latencies = []
+        for _ in range(5):
+            started = time.perf_counter()
+            assert monitor.get("/health").status_code == 200
+            latencies.append(time.perf_counter() - started)
+            time.sleep(0.05)
+        still_matching = thread.is_alive()
+        thread.join()
+    finally:
+        feel.set_default_limits(previous)
+    # Python's re held the interpreter lock for the whole match: /health waited until it ended.
+    assert still_matching
+    seconds = answered["seconds"]
+    assert isinstance(seconds, float)
+    assert max(latencies) < min(1.0, seconds / 3)
+    response = answered["response"]
+    assert isinstance(response, httpx.Response)
+    assert response.status_code == 400
+    assert "Värdet kunde inte kontrolleras" in response.text

@@ -39,8 +39,9 @@ class RegexTimeout(Exception):
     def __init__(self, pattern: str, seconds: float) -> None:
         self.pattern = pattern
         self.seconds = seconds
+        shown = pattern if len(pattern) <= 120 else pattern[:117] + "..."
         super().__init__(
-            f"the regular expression {pattern!r} took longer than the {seconds:g} s that regular"
+            f"the regular expression {shown!r} took longer than the {seconds:g} s that regular"
             " expressions may take in one evaluation and was stopped (a pattern with nested"
             " repeats such as (a+)+ can take exponential time)"
         )

@@ -209,8 +209,8 @@ def read(pattern: str, flags: int = 0) -> Node:
     reader = _Reader(pattern, flags)
     try:
         node = reader.alternatives()
-    except (IndexError, ValueError) as error:
-        raise ShapeError(str(error)) from None
+    except (IndexError, ValueError, RecursionError) as error:
+        raise ShapeError(str(error) or "nested too deeply") from None
     if reader.pos != len(pattern):
         raise ShapeError(f"unbalanced ) at offset {reader.pos}")
     return node
@@ -349,7 +349,6 @@ def backtracking_risk(pattern: str, flags: int = 0) -> str | None:
     ambiguity hidden behind lookaround or back-references, and may flag a pattern whose
     overlap never happens in practice."""
     try:
-        node = read(pattern, flags)
-    except ShapeError:
+        return _Ambiguity(pattern).find(read(pattern, flags), frozenset(), False)
+    except (ShapeError, RecursionError):
         return None
-    return _Ambiguity(pattern).find(node, frozenset(), False)

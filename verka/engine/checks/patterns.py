@@ -102,7 +102,11 @@ def feel_risks(text: str) -> Iterator[tuple[str, str, str]]:
             break
         except (FeelError, RecursionError):
             continue
-    for function, pattern, flags in _calls(tree):
+    try:
+        calls = list(_calls(tree))
+    except RecursionError:
+        return
+    for function, pattern, flags in calls:
         try:
             translated, python_flags = translate_pattern(pattern, flags)
         except BuiltinError:

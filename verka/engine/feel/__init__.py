@@ -1,7 +1,9 @@
 """FEEL (DMN 1.5 chapter 10): parse and evaluate expressions and unary tests.
 
 Parsing is cached by text and by the multi-word names it must recognise; evaluation never
-raises: run-time problems give null and a message in the Diagnostics.
+raises: run-time problems give null and a message in the Diagnostics. Running out of the
+evaluation's Limits (steps, time in regular expressions) also sets `Diagnostics.stopped`, which
+callers that act on the value treat as a failure.
 """
 
 from __future__ import annotations
