@@ -56,13 +56,13 @@ def test_the_log_shows_details_that_mean_something():
 def test_every_templated_message_has_a_swedish_text_with_the_same_values():
     from string import Formatter
 
-    from verka.engine.checks import references
+    from verka.engine.checks import patterns, references
     from verka.engine.checks.lint import MESSAGES as LINT_MESSAGES
 
     def names(template: str) -> set[str]:
         return {name for _text, name, _spec, _conv in Formatter().parse(template) if name}
 
-    messages = {**LINT_MESSAGES, **references.MESSAGES}
+    messages = {**LINT_MESSAGES, **references.MESSAGES, **patterns.MESSAGES}
     assert set(labels.FINDING_TEXTS_SV) == set(messages)
     for key, english in messages.items():
         assert names(labels.FINDING_TEXTS_SV[key]) <= names(english), key
@@ -81,3 +81,37 @@ def test_a_finding_without_a_swedish_text_keeps_its_english_message():
         assert labels.finding_message(plain) == "line 3: mismatched tag"
     with translation.override("en"):
         assert labels.finding_message(made) == "Process is missing an end event"
+
+
+def test_a_backtracking_pattern_warning_reads_in_swedish_and_english():
+    import json
+
+    from verka.engine.checks import check_files
+
+    form = {
+        "id": "f",
+        "type": "default",
+        "components": [
+            {
+                "id": "Field_name",
+                "type": "textfield",
+                "key": "name",
+                "validate": {"pattern": "^(a+)+$"},
+            }
+        ],
+    }
+    [warning] = [
+        f
+        for f in check_files({"f.form": json.dumps(form).encode()})
+        if f.rule == "verka/regex-backtracking"
+    ]
+    with translation.override("sv"):
+        assert labels.finding_message(warning).startswith(
+            "Mönstret '^(a+)+$' för fältet 'name' kan hamna i katastrofal backtracking"
+        )
+        assert labels.rule_title(warning.rule) == "Reguljärt uttryck som kan ta mycket lång tid"
+    with translation.override("en"):
+        assert labels.finding_message(warning).startswith(
+            "The pattern '^(a+)+$' of field 'name' can backtrack catastrophically"
+        )
+        assert labels.rule_title(warning.rule) == "Regular expression that can take very long"

@@ -232,6 +232,12 @@ VERKA_API_MAX_MESSAGE_TTL_DAYS = int(os.environ.get("VERKA_API_MAX_MESSAGE_TTL_D
 VERKA_HTTP_ALLOWED_HOSTS = env_list("VERKA_HTTP_ALLOWED_HOSTS", "")
 VERKA_HTTP_ALLOW_PRIVATE = env_bool("VERKA_HTTP_ALLOW_PRIVATE", False)
 
+# What one FEEL evaluation or one form validation may spend (docs/operations.md): CPU time in
+# regular expressions, all patterns together, and loop steps. The processes app hands them to
+# the engine at start-up; running out is a FEEL error (an incident) or a field error.
+VERKA_REGEX_TIMEOUT_MS = max(1, int(os.environ.get("VERKA_REGEX_TIMEOUT_MS", "250")))
+VERKA_FEEL_MAX_STEPS = max(1000, int(os.environ.get("VERKA_FEEL_MAX_STEPS", "2000000")))
+
 LOG_FORMAT = os.environ.get("VERKA_LOG_FORMAT", "json")
 LOG_LEVEL = os.environ.get("VERKA_LOG_LEVEL", "INFO")
 LOGGING = {

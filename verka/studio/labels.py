@@ -27,6 +27,7 @@ RULE_TITLES = {
     "verka/cpt-unknown-element": _("Testet nämner ett okänt element"),
     "verka/unknown-file": _("Okänd filtyp"),
     "verka/internal": _("Kontrollen misslyckades"),
+    "verka/regex-backtracking": _("Reguljärt uttryck som kan ta mycket lång tid"),
     "bpmnlint/ad-hoc-sub-process": _("Ad hoc-delprocess"),
     "bpmnlint/conditional-flows": _("Flöde utan villkor"),
     "bpmnlint/end-event-required": _("Sluthändelse saknas"),
@@ -95,9 +96,15 @@ SHOWN_DETAILS = {
 STATUS_LABELS = {"added": _("ny"), "removed": _("borttagen"), "changed": _("ändrad")}
 
 
-# The lint rules' and unknown references' messages in Swedish, by the key of their English
-# template (MESSAGES in verka.engine.checks.lint and .references; tests/studio check that every
-# key has one, with the same values in braces). English pages show the engine's own message.
+# The lint rules', unknown references' and risky patterns' messages in Swedish, by the key of
+# their English template (MESSAGES in verka.engine.checks.lint, .references and .patterns;
+# tests/studio check that every key has one, with the same values in braces). English pages
+# show the engine's own message.
+_REGEX_ADVICE_SV = (
+    "; vissa indata får det att ta exponentiell tid, och då stoppas det vid tidsgränsen. Skriv"
+    " om det så att ingen upprepad del kan matcha samma text på två sätt, till exempel"
+    " ^[a-z]+( [a-z]+)*$ i stället för ^([a-z]+ ?)*$"
+)
 FINDING_TEXTS_SV = {
     "ad-hoc-sub-process/start": "En starthändelse är inte tillåten i en ad hoc-delprocess",
     "ad-hoc-sub-process/end": "En sluthändelse är inte tillåten i en ad hoc-delprocess",
@@ -160,6 +167,18 @@ FINDING_TEXTS_SV = {
     "unknown-reference/close": "{subject} hänvisar till det okända id:t '{ref}' ({target}):"
     " varken projektet eller det som redan är driftsatt har något med det id:t (menade du"
     " '{close}'?)",
+    "regex-backtracking/feel-nested": "Det reguljära uttrycket '{pattern}' i {function}() kan"
+    " hamna i katastrofal backtracking: en upprepad del inuti en annan upprepning kan också"
+    " matcha det som följer efter den" + _REGEX_ADVICE_SV,
+    "regex-backtracking/feel-alternatives": "Det reguljära uttrycket '{pattern}' i {function}()"
+    " kan hamna i katastrofal backtracking: det upprepar alternativ som kan matcha samma text"
+    + _REGEX_ADVICE_SV,
+    "regex-backtracking/field-nested": "Mönstret '{pattern}' för fältet '{field}' kan hamna i"
+    " katastrofal backtracking: en upprepad del inuti en annan upprepning kan också matcha det"
+    " som följer efter den" + _REGEX_ADVICE_SV,
+    "regex-backtracking/field-alternatives": "Mönstret '{pattern}' för fältet '{field}' kan"
+    " hamna i katastrofal backtracking: det upprepar alternativ som kan matcha samma text"
+    + _REGEX_ADVICE_SV,
 }
 # Words the English messages take from the model, in Swedish, by the value's name.
 _VALUES_SV = {

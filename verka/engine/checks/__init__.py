@@ -21,6 +21,7 @@ from verka.engine.checks.models import (
     check_dmn,
     check_form,
 )
+from verka.engine.checks.patterns import form_findings, xml_findings
 from verka.engine.checks.references import (
     ProjectIndex,
     bpmn_references,
@@ -62,13 +63,17 @@ def check_files(
         if name.endswith(".bpmn"):
             bpmn[name] = _safely(name, found, BpmnFile(), check_bpmn, name, data)
             found += bpmn[name].findings
+            found += _safely(name, found, [], xml_findings, name, data)
         elif name.endswith(".dmn"):
             dmn = _safely(name, found, DmnFile(), check_dmn, name, data)
             found += dmn.findings
+            found += _safely(name, found, [], xml_findings, name, data)
             _define(found, name, "decision", [d for d, _ in dmn.decisions], index.decisions)
         elif name.endswith(".form"):
             forms[name] = _safely(name, found, FormFile(), check_form, name, data)
             found += forms[name].findings
+            if forms[name].raw is not None:
+                found += _safely(name, found, [], form_findings, name, forms[name].raw)
             if forms[name].form_id:
                 _define(found, name, "form", [forms[name].form_id], index.forms)
         elif name.endswith(".test.json"):

@@ -125,6 +125,7 @@ class FormFile:
     findings: list[Finding] = field(default_factory=list)
     form_id: str = ""
     form: Form | None = None
+    raw: Any = None  # the JSON document, when it is one
 
 
 def load_json(file: str, data: bytes) -> tuple[Any, Finding | None]:
@@ -146,6 +147,7 @@ def check_form(file: str, data: bytes) -> FormFile:
     if problem is not None:
         result.findings.append(problem)
         return result
+    result.raw = raw
     form_id = raw.get("id") if isinstance(raw, dict) else None
     if isinstance(form_id, str) and form_id:
         result.form_id = form_id

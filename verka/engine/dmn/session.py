@@ -33,12 +33,17 @@ class DecisionResult:
     value is the decision's value (null on error); messages are the problems reported while
     evaluating it and what it required; decisions holds every decision evaluated on the way, by
     name; matched_rules lists the decision-table rules that matched, in evaluation order.
+
+    stopped says why the evaluation ran out of FEEL's limits (steps, or time in regular
+    expressions). A stopped evaluation has no value and no decisions: FEEL's null rules would
+    otherwise turn the stop into an ordinary answer (a rule that "did not match").
     """
 
     value: Value
     messages: tuple[str, ...] = ()
     decisions: Mapping[str, Value] = field(default_factory=dict)
     matched_rules: tuple[MatchedRule, ...] = ()
+    stopped: str | None = None
 
     @property
     def has_errors(self) -> bool:
@@ -78,11 +83,13 @@ class Session:
         self.decisions: dict[str, Value] = {}
 
     def result(self, value: Value) -> DecisionResult:
+        stopped = self.run.diagnostics.stopped
         return DecisionResult(
-            value,
+            value if stopped is None else None,
             tuple(self.run.diagnostics.messages),
-            dict(self.decisions),
+            dict(self.decisions) if stopped is None else {},
             tuple(self.run.matched_rules),
+            stopped,
         )
 
     def value_of(self, key: ElementKey) -> Value:

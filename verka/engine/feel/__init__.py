@@ -1,7 +1,9 @@
 """FEEL (DMN 1.5 chapter 10): parse and evaluate expressions and unary tests.
 
 Parsing is cached by text and by the multi-word names it must recognise; evaluation never
-raises: run-time problems give null and a message in the Diagnostics.
+raises: run-time problems give null and a message in the Diagnostics. Running out of the
+evaluation's Limits (steps, time in regular expressions) also sets `Diagnostics.stopped`, which
+callers that act on the value treat as a failure.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from functools import lru_cache
 from verka.engine.feel.errors import FeelError, FeelSyntaxError
 from verka.engine.feel.evaluator import Expression, UnaryTests, UserFunction
 from verka.engine.feel.feeltypes import TypeDefinition, TypeResolver
+from verka.engine.feel.limits import Limits, default_limits, set_default_limits
 from verka.engine.feel.parser import parse_expression_node, parse_unary_tests_node
 from verka.engine.feel.values import (
     Diagnostics,
@@ -32,12 +35,14 @@ __all__ = [
     "FeelError",
     "FeelFunction",
     "FeelSyntaxError",
+    "Limits",
     "Range",
     "TypeDefinition",
     "TypeResolver",
     "UnaryTests",
     "UserFunction",
     "Value",
+    "default_limits",
     "evaluate",
     "evaluate_camunda",
     "evaluate_unary_tests",
@@ -46,6 +51,7 @@ __all__ = [
     "from_python",
     "parse_expression",
     "parse_unary_tests",
+    "set_default_limits",
     "to_feel_string",
     "type_name",
 ]

@@ -16,7 +16,12 @@ from verka.engine.feel.feeltypes import (
     instance_of,
     static_type,
 )
-from verka.engine.feel.iteration import compile_filter, compile_for, compile_quantified
+from verka.engine.feel.iteration import (
+    TOO_MANY_STEPS,
+    compile_filter,
+    compile_for,
+    compile_quantified,
+)
 from verka.engine.feel.operators import (
     ARITHMETIC,
     EvaluationProblem,
@@ -78,7 +83,8 @@ class UserFunction(FeelFunction):
         # A call costs several loop steps' worth of work.
         diagnostics.work_budget -= 4
         if diagnostics.work_budget < 0:
-            diagnostics.report("the evaluation needs too many steps and was stopped")
+            diagnostics.stop(TOO_MANY_STEPS)
+            diagnostics.report(TOO_MANY_STEPS)
             return None
         names = self.parameter_names
         if positional is not None:

@@ -16,6 +16,8 @@ _ONE_DAY = datetime.timedelta(days=1)
 # Iteration over a number range is bounded so that `for i in 1..1e30` cannot hang a process.
 MAX_ITERATIONS = 1_000_000
 
+TOO_MANY_STEPS = "the evaluation needs too many steps and was stopped"
+
 CompiledIteration = tuple[str, Evaluator, Evaluator | None]
 
 
@@ -23,7 +25,8 @@ def spend(diagnostics: Diagnostics, work: int = 1) -> None:
     """Take work from the evaluation's budget; a problem once it is used up."""
     diagnostics.work_budget -= work
     if diagnostics.work_budget < 0:
-        raise EvaluationProblem("the evaluation needs too many steps and was stopped")
+        diagnostics.stop(TOO_MANY_STEPS)
+        raise EvaluationProblem(TOO_MANY_STEPS)
 
 
 def _integer(value: Value) -> int | None:

@@ -26,9 +26,12 @@ import datetime
 import decimal
 import importlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
+
+from verka.engine.bounded_regex import RegexBudget
+from verka.engine.feel.limits import Limits, default_limits
 
 NUMBER_CONTEXT = decimal.Context(
     prec=34, rounding=decimal.ROUND_HALF_EVEN, Emax=6144, Emin=-6143, traps=[]
@@ -53,20 +56,47 @@ class Range:
     comparison: str | None = None
 
 
-@dataclass
 class Diagnostics:
     """Collects the problems met while evaluating; FEEL answers them with null, never raises.
 
-    It also carries the evaluation's work budget: loop iterations and function calls spend it,
-    so that an expression such as `for i in 1..1e6, j in 1..1e6 return 0` stops with a problem
-    (after a few seconds) instead of occupying a server for hours. Raise it for heavy models.
+    It also carries the evaluation's limits (see limits.Limits): loop iterations and function
+    calls spend a work budget, so that `for i in 1..1e6, j in 1..1e6 return 0` stops with a
+    problem (after a few seconds) instead of occupying a server for hours, and regular
+    expressions share a time budget. Running out of either sets `stopped`: the value is then
+    not to be trusted, even where FEEL's null rules turned the stop into an ordinary value
+    (`matches(x, p) or true`), and callers that act on a value (the process engine, DMN) fail.
     """
 
-    messages: list[str] = field(default_factory=list)
-    work_budget: int = 2_000_000
+    __slots__ = ("_regex", "limits", "messages", "stopped", "work_budget")
+
+    def __init__(
+        self,
+        limits: Limits | None = None,
+        *,
+        work_budget: int | None = None,
+        regex: RegexBudget | None = None,
+    ) -> None:
+        """regex shares one budget among several evaluations (a form's expressions)."""
+        self.limits = limits if limits is not None else default_limits()
+        self.messages: list[str] = []
+        self.work_budget = self.limits.steps if work_budget is None else work_budget
+        self.stopped: str | None = None
+        self._regex = regex
 
     def report(self, message: str) -> None:
         self.messages.append(message)
+
+    def stop(self, why: str) -> None:
+        """Record that a limit was reached (the first reason is kept); report() tells where."""
+        if self.stopped is None:
+            self.stopped = why
+
+    @property
+    def regex(self) -> RegexBudget:
+        """The time regular expressions may still take in this evaluation."""
+        if self._regex is None:
+            self._regex = RegexBudget(self.limits.regex_seconds)
+        return self._regex
 
 
 class FeelFunction(abc.ABC):

@@ -6,13 +6,20 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from verka.engine.bounded_regex import RegexBudget
 from verka.engine.feel import (
+    Diagnostics,
     FeelError,
     evaluate,
     evaluate_unary_tests,
     parse_expression,
     parse_unary_tests,
 )
+
+
+class EvaluationStopped(Exception):
+    """A form expression ran out of its limits (steps or regular-expression time): the form's
+    state cannot be known, so the submission cannot be judged."""
 
 
 def is_expression(value: object) -> bool:
@@ -40,26 +47,45 @@ def syntax_problem(expression: str, *, condition: bool = False) -> str | None:
     return None
 
 
-def evaluate_expression(expression: str, variables: Mapping[str, Any]) -> Any:
-    """The value of a FEEL expression; None when it fails, as the viewer swallows errors too."""
+def _stopped(diagnostics: Diagnostics) -> None:
+    if diagnostics.stopped is not None:
+        raise EvaluationStopped(diagnostics.stopped)
+
+
+def evaluate_expression(
+    expression: str, variables: Mapping[str, Any], budget: RegexBudget | None = None
+) -> Any:
+    """The value of a FEEL expression; None when it fails, as the viewer swallows errors too.
+
+    budget is the regular-expression time the whole validation shares; EvaluationStopped
+    when the expression runs out of it (or of steps).
+    """
+    diagnostics = Diagnostics(regex=budget)
     try:
-        return evaluate(expression[1:], variables)
+        value = evaluate(expression[1:], variables, diagnostics=diagnostics)
     except (FeelError, RecursionError):
         return None
+    _stopped(diagnostics)
+    return value
 
 
-def evaluate_condition(expression: str, variables: Mapping[str, Any]) -> bool:
+def evaluate_condition(
+    expression: str, variables: Mapping[str, Any], budget: RegexBudget | None = None
+) -> bool:
     """A `conditional.hide` or `readonly` expression, with the viewer's semantics.
 
     The viewer runs these as FEEL unary tests against a null input and asks whether the result
     is exactly true. So a boolean counts as itself, a null result counts as true (null equals
     the null input), and ``not(...)`` around the whole text negates the test.
     """
+    diagnostics = Diagnostics(regex=budget)
     try:
-        return evaluate_unary_tests(expression[1:], None, variables) is True
+        result = evaluate_unary_tests(expression[1:], None, variables, diagnostics=diagnostics)
     except (FeelError, RecursionError):
         # The viewer reports a failing test as null, and null is not true.
         return False
+    _stopped(diagnostics)
+    return result is True
 
 
 def expression_variables(

@@ -1,8 +1,16 @@
-"""Compile the JavaScript regular expressions of form-js `validate.pattern` for Python's re."""
+"""Compile the JavaScript regular expressions of form-js `validate.pattern` for the server.
+
+The pattern is translated to Python's syntax, checked by re (whose messages name the problem)
+and compiled for matching within a time budget by the regex library (engine.bounded_regex).
+"""
 
 from __future__ import annotations
 
 import re
+
+import regex
+
+from verka.engine.bounded_regex import PatternTooLarge, compile_bounded
 
 _JS_WHITESPACE = (
     "\\t\\n\\x0b\\x0c\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
@@ -23,7 +31,7 @@ class JsRegexError(ValueError):
         super().__init__(message)
 
 
-def compile_js_pattern(source: str) -> re.Pattern[str]:
+def compile_js_pattern(source: str) -> regex.Pattern[str]:
     """A compiled Python pattern that finds what ``new RegExp(source).test`` finds (use search).
 
     form-js tests a value with ``new RegExp(pattern).test(value)``: no flags, and a match
@@ -35,9 +43,14 @@ def compile_js_pattern(source: str) -> re.Pattern[str]:
     """
     translated = translate(source)
     try:
-        return re.compile(translated, re.ASCII)
+        re.compile(translated, re.ASCII)
+        return compile_bounded(translated, re.ASCII)
     except re.error as problem:
         raise JsRegexError(str(problem.msg), _source_offset(problem, source)) from None
+    except regex.error as problem:
+        raise JsRegexError(str(problem), 0) from None
+    except PatternTooLarge as problem:
+        raise JsRegexError(f"pattern repeats too much: {problem}", 0) from None
     except (RecursionError, OverflowError):
         raise JsRegexError("pattern is nested too deeply or repeats too often", 0) from None
 

@@ -39,6 +39,17 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "The form's rule for this field could not be worked out.",
     ),
     "invalid_type": ("Värdet har fel typ.", "The value has the wrong type."),
+    "pattern_timeout": (
+        "Värdet kunde inte kontrolleras mot fältets format i tid. Korta eller ändra värdet.",
+        "The value could not be checked against the field's format in time. Shorten or"
+        " change the value.",
+    ),
+    "evaluation_stopped": (
+        "Formuläret kunde inte kontrolleras eftersom en av dess regler tog för lång tid."
+        " Kontakta den som ansvarar för e-tjänsten.",
+        "The form could not be checked because one of its rules took too long. Contact"
+        " whoever runs the e-service.",
+    ),
     "invalid_option": (
         "Välj ett av de alternativ som finns.",
         "Choose one of the options offered.",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
+
+import regex
 
 # Components that hold a value in the form data (form-js calls them "keyed").
 KEYED_TYPES = frozenset(
@@ -73,7 +74,7 @@ class Validation:
     min_length: int | str | None = None
     max_length: int | str | None = None
     pattern: str | None = None
-    pattern_regex: re.Pattern[str] | None = None
+    pattern_regex: regex.Pattern[str] | None = None
     pattern_error_message: str | None = None
     validation_type: str | None = None
 

@@ -9,6 +9,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
+from verka.engine.bounded_regex import RegexBudget, RegexTimeout, search
+from verka.engine.feel.limits import default_limits
 from verka.engine.forms.model import MULTI_VALUE_TYPES, Component, Option
 
 Problem = tuple[str, dict[str, object]]
@@ -159,16 +161,31 @@ def clean_files(raw: Any) -> tuple[Any, Problem | None]:
 
 
 def check_rules(
-    component: Component, value: Any, bounds: Bounds, today: date | None
+    component: Component,
+    value: Any,
+    bounds: Bounds,
+    today: date | None,
+    budget: RegexBudget | None = None,
 ) -> list[Problem]:
-    """form-js's checks in form-js's order: number shape, pattern, required, range, length, type."""
+    """form-js's checks in form-js's order: number shape, pattern, required, range, length, type.
+
+    budget is the time the validation's patterns may take together; a pattern that does not
+    finish within it is the problem "pattern_timeout".
+    """
     problems: list[Problem] = []
     rules = component.validate
     if component.type == "number" and isinstance(value, Decimal):
         problems += _number_shape(component, value)
     pattern = rules.pattern_regex
-    if pattern is not None and isinstance(value, str) and value and not pattern.search(value):
-        problems.append(("pattern", {"pattern": rules.pattern}))
+    if pattern is not None and rules.pattern is not None and isinstance(value, str) and value:
+        try:
+            budget = budget or RegexBudget(default_limits().regex_seconds)
+            found = search(budget, rules.pattern, pattern, value)
+        except RegexTimeout:
+            problems.append(("pattern_timeout", {"pattern": rules.pattern}))
+        else:
+            if found is None:
+                problems.append(("pattern", {"pattern": rules.pattern}))
     if rules.required and _is_unset(component, value):
         problems.append(("required", {}))
     if isinstance(value, Decimal):

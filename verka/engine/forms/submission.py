@@ -9,7 +9,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from verka.engine.bounded_regex import RegexBudget
+from verka.engine.feel.limits import Limits, default_limits
 from verka.engine.forms.expressions import (
+    EvaluationStopped,
     evaluate_condition,
     evaluate_expression,
     expression_variables,
@@ -39,6 +42,7 @@ def validate_submission(
     context: Mapping[str, Any] | None = None,
     today: date | None = None,
     step: int | Step | None = None,
+    limits: Limits | None = None,
 ) -> ValidationResult:
     """Check submitted data against a form as the browser would, plus tampering checks.
 
@@ -61,6 +65,12 @@ def validate_submission(
     for `valuesKey`); FEEL in the form sees it together with the data. `today` enables
     `disallowPassedDates`. With `step`, only that step's fields are validated (tampering is
     still refused everywhere), for multi-step e-services that save as they go.
+
+    All patterns and FEEL expressions of one validation share one regular-expression budget
+    (`limits`, else the process default), so that neither a catastrophic `validate.pattern`
+    nor many rows of a dynamic list can hold the server: a pattern that runs out gives its
+    field the error "pattern_timeout", a FEEL expression that runs out (of time or steps)
+    makes the whole result the one error "evaluation_stopped".
     """
     submitted = _to_json(data)
     if not isinstance(submitted, dict):
@@ -69,11 +79,15 @@ def validate_submission(
     initial = _to_json(context) if isinstance(context, Mapping) else {}
     if not isinstance(initial, dict):
         initial = {}
-    run = _Run(form, submitted, initial, today, _step_ids(form, step))
-    run.check_shape()
-    run.build_state()
-    run.clear_hidden()
-    run.render()
+    budget = RegexBudget((limits or default_limits()).regex_seconds)
+    run = _Run(form, submitted, initial, today, _step_ids(form, step), budget)
+    try:
+        run.check_shape()
+        run.build_state()
+        run.clear_hidden()
+        run.render()
+    except EvaluationStopped:
+        return ValidationResult(values={}, errors=[field_error((), "evaluation_stopped")])
     return ValidationResult(values=run.values, errors=run.errors)
 
 
@@ -106,6 +120,7 @@ class _Run:
     initial: dict[str, Any]
     today: date | None
     step_ids: frozenset[str] | None
+    budget: RegexBudget
     errors: list[FieldError] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)
@@ -191,7 +206,7 @@ class _Run:
         for child in container.components:
             segments = prefix + child.binding
             if child.type == "expression" and child.expression:
-                result = evaluate_expression(child.expression, scope.variables())
+                result = evaluate_expression(child.expression, scope.variables(), self.budget)
                 _set(self.state, segments, _from_feel(result))
             elif child.is_repeater:
                 rows = _get(self.state, segments)
@@ -225,7 +240,7 @@ class _Run:
             variables = expression_variables(
                 data=self.state, this=scope, parent=parent_scope, indexes=numbers
             )
-            hidden = evaluate_condition(component.hide, variables)
+            hidden = evaluate_condition(component.hide, variables, self.budget)
         if component.keyed or (component.is_repeater and hidden):
             if hidden:
                 _clear_at(self.cleared, segments)
@@ -250,7 +265,7 @@ class _Run:
         for child in container.components:
             segments = prefix + child.binding
             variables = scope.variables()
-            if child.hide and evaluate_condition(child.hide, variables):
+            if child.hide and evaluate_condition(child.hide, variables, self.budget):
                 self._refuse(child, segments, "hidden_field")
             elif child.keyed:
                 if child.disabled:
@@ -302,13 +317,15 @@ class _Run:
             # The viewer computes this value; the server computes it again instead of trusting it.
             result = None
             if component.expression:
-                result = _from_feel(evaluate_expression(component.expression, variables))
+                result = _from_feel(
+                    evaluate_expression(component.expression, variables, self.budget)
+                )
             _set(self.values, segments, result)
             return
         opening = self.opening_value(component, segments)
         readonly = component.readonly is True or (
             isinstance(component.readonly, str)
-            and evaluate_condition(component.readonly, variables)
+            and evaluate_condition(component.readonly, variables, self.budget)
         )
         in_step = self.step_ids is None or component.id in self.step_ids
         if readonly:
@@ -336,7 +353,7 @@ class _Run:
         if not in_step:
             return
         bounds = self._bounds(component, variables)
-        problems = check_rules(component, checked, bounds, self.today)
+        problems = check_rules(component, checked, bounds, self.today, self.budget)
         problems += choice_problems
         if component.type == "filepicker" and isinstance(value, list):
             problems += reference_problems(component, value, variables)
@@ -349,7 +366,7 @@ class _Run:
 
         def resolve(value: object) -> object:
             if isinstance(value, str):
-                return _from_feel(evaluate_expression(value, variables))
+                return _from_feel(evaluate_expression(value, variables, self.budget))
             return value
 
         return Bounds(
@@ -369,7 +386,9 @@ class _Run:
         if source.static is not None:
             return source.static
         if source.expression is not None:
-            return normalize_options(_from_feel(evaluate_expression(source.expression, variables)))
+            return normalize_options(
+                _from_feel(evaluate_expression(source.expression, variables, self.budget))
+            )
         return ()
 
 

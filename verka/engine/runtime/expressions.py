@@ -32,6 +32,9 @@ def _evaluate(text: str, context: Mapping[str, Value], what: str) -> tuple[Value
         value = feel.evaluate(text[1:], context, diagnostics=diagnostics)
     except Exception as error:  # any FEEL failure becomes an incident, never a crash
         raise ExpressionFailure(f"failed to evaluate {what} '{text}': {error}") from None
+    if diagnostics.stopped is not None:
+        # Past a limit the value may look ordinary (`matches(x, p) or true`) yet be wrong.
+        raise ExpressionFailure(f"failed to evaluate {what} '{text}': {diagnostics.stopped}")
     why = f" ({'; '.join(diagnostics.messages)})" if diagnostics.messages else ""
     return value, why
 

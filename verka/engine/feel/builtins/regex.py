@@ -1,4 +1,8 @@
-"""XML Schema / XPath regular expressions (as FEEL's matches, replace and split use) on Python re."""
+"""XML Schema / XPath regular expressions (as FEEL's matches, replace and split use).
+
+A pattern is translated to Python's syntax, checked by re (whose messages name the problem) and
+compiled for matching by the regex library within a time budget (see engine.bounded_regex).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,9 @@ import sys
 import unicodedata
 from collections.abc import Callable
 
+import regex
+
+from verka.engine.bounded_regex import PatternTooLarge, compile_bounded
 from verka.engine.feel.builtins.core import BuiltinError
 
 _FLAGS = {"s": re.DOTALL, "m": re.MULTILINE, "i": re.IGNORECASE, "x": 0, "q": 0}
@@ -365,9 +372,9 @@ def _strip_whitespace(pattern: str) -> str:
     return "".join(out)
 
 
-@functools.lru_cache(maxsize=256)
-def compile_pattern(pattern: str, flags: str = "") -> re.Pattern[str]:
-    """Python regex for an XPath pattern and flags; BuiltinError when either is invalid."""
+def translate_pattern(pattern: str, flags: str = "") -> tuple[str, int]:
+    """The Python spelling of an XPath pattern and its re flags, checked by re; BuiltinError
+    when the pattern or the flags are invalid."""
     python_flags = 0
     for flag in flags:
         if flag not in _FLAGS:
@@ -380,12 +387,35 @@ def compile_pattern(pattern: str, flags: str = "") -> re.Pattern[str]:
             pattern = _strip_whitespace(pattern)
         translated = _Translator(pattern, "s" in flags, "m" in flags).translate()
     try:
-        return re.compile(translated, python_flags)
+        re.compile(translated, python_flags)
     except (re.error, OverflowError, RecursionError) as error:
         raise BuiltinError(f"invalid regular expression {pattern!r}: {error}") from None
+    return translated, python_flags
 
 
-def replacer(replacement: str, literal: bool, groups: int) -> Callable[[re.Match[str]], str]:
+@functools.lru_cache(maxsize=256)
+def compile_pattern(pattern: str, flags: str = "") -> regex.Pattern[str]:
+    """The compiled pattern for an XPath pattern and flags; BuiltinError when either is invalid."""
+    translated, python_flags = translate_pattern(pattern, flags)
+    try:
+        return compile_bounded(translated, python_flags)
+    except (regex.error, OverflowError, RecursionError) as error:
+        raise BuiltinError(f"invalid regular expression {pattern!r}: {error}") from None
+    except PatternTooLarge as error:
+        raise BuiltinError(f"regular expression {pattern!r} repeats too much: {error}") from None
+
+
+@functools.lru_cache(maxsize=256)
+def matches_empty(pattern: str, flags: str = "") -> bool:
+    """Whether the pattern matches the empty string (replace and split refuse such patterns).
+
+    Matching empty text needs no budget: with no characters to try there is nothing to
+    backtrack over.
+    """
+    return compile_pattern(pattern, flags).search("") is not None
+
+
+def replacer(replacement: str, literal: bool, groups: int) -> Callable[[regex.Match[str]], str]:
     """The XPath replacement string ($n refers to groups, \\$ and \\\\ escape) as a function."""
     if literal:
         return lambda match: replacement
@@ -415,7 +445,7 @@ def replacer(replacement: str, literal: bool, groups: int) -> Callable[[re.Match
             parts.append(char)
             pos += 1
 
-    def substitute(match: re.Match[str]) -> str:
+    def substitute(match: regex.Match[str]) -> str:
         text = []
         for part in parts:
             if isinstance(part, int):

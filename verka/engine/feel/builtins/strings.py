@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
+from verka.engine.bounded_regex import RegexBudget, RegexTimeout, finditer, search, sub
 from verka.engine.feel.builtins.core import BuiltinError, Library
-from verka.engine.feel.builtins.regex import compile_pattern, replacer
-from verka.engine.feel.values import Value
+from verka.engine.feel.builtins.regex import compile_pattern, matches_empty, replacer
+from verka.engine.feel.values import Diagnostics, Value
+
+T = TypeVar("T")
 
 library = Library()
 function = library.function
@@ -92,33 +97,55 @@ def _flags(flags: Value) -> str:
     return flags
 
 
-@function("matches", "input: string", "pattern: string", "flags: any?")
-def matches(text: str, pattern: str, flags: Value) -> Value:
+def _bounded(diagnostics: Diagnostics, pattern: str, match: Callable[[RegexBudget], T]) -> T:
+    """Run a match within the evaluation's regex budget; running out stops the evaluation."""
+    try:
+        return match(diagnostics.regex)
+    except RegexTimeout as timeout:
+        diagnostics.stop(str(timeout))
+        raise BuiltinError(str(timeout)) from None
+
+
+@function("matches", "input: string", "pattern: string", "flags: any?", diagnostics=True)
+def matches(diagnostics: Diagnostics, text: str, pattern: str, flags: Value) -> Value:
     compiled = compile_pattern(pattern, _flags(flags))
-    return compiled.search(characters(text)) is not None
+    text = characters(text)
+    found = _bounded(diagnostics, pattern, lambda b: search(b, pattern, compiled, text))
+    return found is not None
 
 
-@function("replace", "input: string", "pattern: string", "replacement: string", "flags: any?")
-def replace(text: str, pattern: str, replacement: str, flags: Value) -> Value:
+@function(
+    "replace",
+    "input: string",
+    "pattern: string",
+    "replacement: string",
+    "flags: any?",
+    diagnostics=True,
+)
+def replace(
+    diagnostics: Diagnostics, text: str, pattern: str, replacement: str, flags: Value
+) -> Value:
     flag_text = _flags(flags)
     compiled = compile_pattern(pattern, flag_text)
-    if compiled.search("") is not None:
+    if matches_empty(pattern, flag_text):
         raise BuiltinError(f"pattern {pattern!r} matches the empty string")
     substitute = replacer(replacement, "q" in flag_text, compiled.groups)
-    return compiled.sub(substitute, characters(text))
+    text = characters(text)
+    return _bounded(diagnostics, pattern, lambda b: sub(b, pattern, compiled, substitute, text))
 
 
-@function("split", "string: string", "delimiter: string")
-def split(text: str, delimiter: str) -> Value:
+@function("split", "string: string", "delimiter: string", diagnostics=True)
+def split(diagnostics: Diagnostics, text: str, delimiter: str) -> Value:
     compiled = compile_pattern(delimiter)
-    if compiled.search("") is not None:
+    if matches_empty(delimiter):
         raise BuiltinError(f"delimiter {delimiter!r} matches the empty string")
     text = characters(text)
+    found = _bounded(diagnostics, delimiter, lambda b: finditer(b, delimiter, compiled, text))
     parts = []
     start = 0
-    for found in compiled.finditer(text):
-        parts.append(text[start : found.start()])
-        start = found.end()
+    for match in found:
+        parts.append(text[start : match.start()])
+        start = match.end()
     parts.append(text[start:])
     return parts
 
