@@ -219,7 +219,12 @@ def test_violation_reports_are_logged_briefly_and_limited(client, caplog):
 
 @pytest.mark.parametrize("path", ["/", "/health", "/api/v1/finns-inte", "/finns-inte/"])
 def test_every_response_has_a_permissions_policy(client, path):
-    header = client.get(path).headers.get("Permissions-Policy", "")
+    response = client.get(path)
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    header = response.headers.get("Permissions-Policy", "")
     features = dict(item.strip().split("=", 1) for item in header.split(","))
     # The fault report's location is typed, not read from the device.
     for feature in ("camera", "microphone", "geolocation", "payment", "usb"):

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
-from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponseBase
 
 # Verka uses none of these browser features; a page, or anything injected into one, may not.
@@ -77,20 +76,20 @@ def _unique(values: Iterable[str | None]) -> list[str]:
     return list(dict.fromkeys(value for value in values if value))
 
 
-def login_redirect_origins(request: HttpRequest) -> list[str]:
+def login_redirect_origins() -> list[str]:
     """Where a login or logout form may be redirected to: each configured identity provider's
     issuer origin and VERKA_CSP_FORM_ACTION. Browsers apply form-action to the redirects that
-    follow a form's submission, and the login buttons post to Verka, which redirects."""
+    follow a form's submission, and the login buttons post to Verka, which redirects. (The demo
+    identity provider is Verka itself.)"""
     from verka.accounts.oidc import configured_providers
 
     try:
-        own = request.build_absolute_uri("/").rstrip("/")
-        providers = configured_providers(request)
-    except DisallowedHost:
-        return []  # the answer is an error page that has no login form
+        providers = configured_providers()
+    except ValueError:
+        providers = []  # a wrong configuration is reported where logins use it
     origins = [_origin(provider.issuer) for provider in providers]
     origins += [_origin(url) for url in getattr(settings, "VERKA_CSP_FORM_ACTION", [])]
-    return [origin for origin in _unique(origins) if origin != own]
+    return _unique(origins)
 
 
 def image_origins() -> list[str]:
@@ -119,7 +118,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             return parts
         update = dict(parts.update or {})
         replace = dict(parts.replace or {})
-        if form_action := login_redirect_origins(request):
+        if form_action := login_redirect_origins():
             update["form-action"] = [*update.get("form-action", []), *form_action]
         if images := image_origins():
             update["img-src"] = [*update.get("img-src", []), *images]
