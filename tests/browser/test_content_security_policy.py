@@ -57,3 +57,20 @@ def test_a_login_form_may_be_redirected_to_a_provider_on_another_origin(
     assert_accessible(page)
     page.get_by_role("button", name=re.compile("BankID")).click()
     page.wait_for_url(other_origin + "/health")
+
+
+def test_the_django_admin_works_under_its_policy(live_server, page, settings):
+    from verka.accounts.models import User
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    root = User.objects.create_superuser("root", "root@example.se", "pw-root-123")
+    page.goto(live_server.url + "/admin/")
+    page.locator("#id_username").fill("root")
+    page.locator("#id_password").fill("pw-root-123")
+    page.locator("input[type=submit]").click()
+    page.wait_for_selector("#site-name")
+    page.goto(live_server.url + "/admin/accounts/user/")
+    page.wait_for_selector("#result_list")
+    page.goto(live_server.url + f"/admin/accounts/user/{root.pk}/change/")
+    # The admin's own scripts ran: its select-filter widget replaced the plain groups list.
+    page.wait_for_selector(".selector-available", timeout=10_000)
