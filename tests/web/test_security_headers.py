@@ -349,3 +349,49 @@ def test_static_files_and_the_api_docs_assets_stay_cacheable(client, anna):
     static = client.get("/static/verka/verka.css")
     assert static.status_code == 200
     assert "no-store" not in static.headers.get("Cache-Control", "")
+
+
+def test_reporting_api_batches_are_logged_too(client, caplog):
+    cache.clear()
+    batch = [
+        {
+            "type": "csp-violation",
+            "url": "https://verka.example.se/studio/p/filer/p.form/",
+            "body": {
+                "documentURL": "https://verka.example.se/studio/p/filer/p.form/#x",
+                "effectiveDirective": "style-src-elem",
+                "blockedURL": "inline",
+                "sourceFile": "https://verka.example.se/static/studio/build/studio.js?v=1",
+                "lineNumber": 403,
+                "sample": "Anna Andersson 19121212-1212",
+                "disposition": "enforce",
+            },
+        },
+        {"type": "deprecation", "body": {"id": "x"}},
+    ]
+    with caplog.at_level(logging.WARNING, logger="verka.security"):
+        response = client.post(
+            "/csp-rapport", json.dumps(batch), content_type="application/reports+json"
+        )
+    assert response.status_code == 204
+    [record] = [r for r in caplog.records if r.getMessage() == "csp violation"]
+    assert (record.directive, record.blocked, record.line) == ("style-src-elem", "inline", 403)
+    assert record.page == "/studio/p/filer/p.form/"
+    assert record.source == "https://verka.example.se/static/studio/build/studio.js"
+    assert "19121212" not in json.dumps(record.__dict__, default=str)
+    assert client.get("/csp-rapport").status_code == 405
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("", None),
+        ("X-Forwarded-Proto: https", ("HTTP_X_FORWARDED_PROTO", "https")),
+        ("HTTP_X_FORWARDED_PROTO,https", ("HTTP_X_FORWARDED_PROTO", "https")),
+        ("x-forwarded-ssl: on", ("HTTP_X_FORWARDED_SSL", "on")),
+    ],
+)
+def test_the_proxy_header_is_written_either_way(value, expected):
+    from verka.conf.https import proxy_ssl_header
+
+    assert proxy_ssl_header(value) == expected
