@@ -1,6 +1,7 @@
 // The studio's editor page: mounts the bpmn.io editor for the file's kind, and owns the toolbar
 // (save, check, download), the unsaved-changes guard and the list of findings. The page's markup
 // and its translated texts come from studio/editor.html; the config from json_script.
+import './nonce.js';
 import './studio.css';
 
 import { mountBpmn } from './bpmn.js';

@@ -1,5 +1,7 @@
 // Findings shown through a generated style sheet keyed on element ids, for editors that re-render
 // their DOM (form-js, dmn-js tables) and would drop classes we added to their nodes.
+import { nonce } from './nonce.js';
+
 const OUTLINE = {
   error: 'outline: 3px dashed #b00020; outline-offset: -3px;',
   warning: 'outline: 3px dotted #8a5a00; outline-offset: -3px;',
@@ -14,6 +16,8 @@ export class FindingStyles {
     if (!this.sheet) {
       this.sheet = document.createElement('style');
       this.sheet.id = id;
+      // Before it joins the document: the policy checks the nonce when the sheet is made.
+      this.sheet.nonce = nonce;
       document.head.append(this.sheet);
     }
   }

@@ -61,7 +61,9 @@ def open_editor(page: Any, base_url: str, name: str, language: str = "sv") -> No
     page.goto(f"{base_url}{prefix}/studio/{SLUG}/filer/{name}/")
     page.wait_for_selector("#studio.is-ready")
     # The first check runs on load; wait until its summary is shown.
-    page.wait_for_function("document.getElementById('studio-findings-summary').textContent !== ''")
+    page.wait_for_function(
+        "() => document.getElementById('studio-findings-summary').textContent !== ''"
+    )
 
 
 def content(name: str) -> str:
@@ -71,7 +73,7 @@ def content(name: str) -> str:
 def saved(page: Any) -> None:
     """Wait for the save to finish: the status says so and the unsaved-changes note is gone."""
     page.wait_for_function(
-        "document.getElementById('studio-status').textContent.startsWith('Sparat')"
+        "() => document.getElementById('studio-status').textContent.startsWith('Sparat')"
         " && document.getElementById('studio-dirty').hidden"
     )
 
@@ -283,7 +285,9 @@ def test_a_rule_is_added_to_a_decision_table(live_server, page, project):
     page.keyboard.press("Control+a")
     page.keyboard.type('"brådskande"')
     page.get_by_role("button", name="Kontrollera", exact=True).click()
-    page.wait_for_function("document.querySelectorAll('#studio-findings-here li').length === 0")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#studio-findings-here li').length === 0"
+    )
     page.get_by_role("button", name="Spara", exact=True).click()
     saved(page)
     assert '<text>"brådskande"</text>' in content(name)
@@ -328,7 +332,7 @@ def test_a_conflicting_or_malformed_save_is_refused_with_an_alert(
     dialogs: list[str] = []
     page.once("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
     page.get_by_role("link", name="Tillbaka till projektet").click()
-    page.wait_for_function("true")
+    page.wait_for_function("() => true")
     assert dialogs == ["beforeunload"]
     assert page.url.endswith(f"/filer/{name}/")
 

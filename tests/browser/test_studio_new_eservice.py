@@ -34,13 +34,15 @@ def log_in(page: Any, url: str, username: str) -> None:
 def open_file(page: Any, name: str) -> None:
     page.get_by_role("link", name=name, exact=True).first.click()
     page.wait_for_selector("#studio.is-ready")
-    page.wait_for_function("document.getElementById('studio-findings-summary').textContent !== ''")
+    page.wait_for_function(
+        "() => document.getElementById('studio-findings-summary').textContent !== ''"
+    )
 
 
 def save(page: Any) -> None:
     page.keyboard.press("Control+s")
     page.wait_for_function(
-        "document.getElementById('studio-status').textContent.startsWith('Sparat')"
+        "() => document.getElementById('studio-status').textContent.startsWith('Sparat')"
         " && document.getElementById('studio-dirty').hidden"
     )
 

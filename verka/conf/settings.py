@@ -11,7 +11,11 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, STRICT_DYNAMIC
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from verka.conf.https import proxy_ssl_header
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = BASE_DIR.parent
@@ -27,6 +31,19 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_int(name: str, default: int, *, minimum: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}")
+    return number
 
 
 DEBUG = env_bool("VERKA_DEBUG", False)
@@ -68,6 +85,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their own caching; before everything that renders,
+    # so that the nonce and the no-store rule cover every response of a view.
+    "verka.conf.headers.SecurityHeadersMiddleware",
+    "verka.conf.headers.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -189,6 +210,43 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# HTTPS (docs/operations.md, "HTTPS and the reverse proxy"). HSTS is off until the operator
+# turns it on: once a browser has seen it, the site cannot go back to plain HTTP for that long.
+SECURE_HSTS_SECONDS = env_int("VERKA_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("VERKA_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("VERKA_HSTS_PRELOAD", False)
+# "X-Forwarded-Proto: https": the header a trusted reverse proxy sets on requests that reached
+# it over HTTPS. Only set it when every request comes through that proxy, which must overwrite
+# the header: otherwise a client could claim HTTPS by sending it.
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(os.environ.get("VERKA_SECURE_PROXY_SSL_HEADER", ""))
+SECURE_SSL_REDIRECT = env_bool("VERKA_SSL_REDIRECT", False)
+# A load balancer's health check talks plain HTTP to the server itself.
+SECURE_REDIRECT_EXEMPT = [r"^health$"]
+# Only behind a proxy that sets X-Forwarded-Host itself (Host is checked against ALLOWED_HOSTS).
+USE_X_FORWARDED_HOST = env_bool("VERKA_USE_X_FORWARDED_HOST", False)
+
+# Content-Security-Policy (django-csp; verka.conf.headers adds the login providers to
+# form-action and relaxes script-src for the Django admin). Every <script> of a page carries
+# the response's nonce; 'strict-dynamic' lets the editors' bundles load what they need.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [NONCE, STRICT_DYNAMIC],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "report-uri": "/csp-rapport",
+    }
+}
+# Further places the login and logout forms may be redirected to, e.g. an identity provider's
+# authorization endpoint on another host than its issuer (the issuers are allowed already).
+VERKA_CSP_FORM_ACTION = env_list("VERKA_CSP_FORM_ACTION", "")
 
 EMAIL_BACKEND = os.environ.get(
     "VERKA_EMAIL_BACKEND",
