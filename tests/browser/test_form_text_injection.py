@@ -5,27 +5,24 @@ markup comes alive, while the text the form's author wrote keeps its markdown.""
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
-from verka.eservices.models import EService, Submission
 from verka.processes import services as processes
 
 from ..workspace.conftest import (  # noqa: F401 - fixtures
-    APPLICATION,
     PASSWORD,
-    deploy_demo,
     open_task,
     people,
     run_job,
 )
+from ..workspace.test_markup_in_answers import start_case
 from .conftest import assert_accessible
+from .test_form_input import open_form, report_eservice  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,42 +57,6 @@ def bait() -> Iterator[Bait]:
     server = Bait()
     yield server
     server.close()
-
-
-def start_case(applicant: Any, contact_name: str, property_designation: str) -> Submission:
-    """A submitted building permit whose applicant typed the given name and property."""
-    deploy_demo()
-    eservice = EService.objects.create(
-        slug="bygglov",
-        title_sv="Ansök om bygglov",
-        title_en="Apply for a building permit",
-        summary_sv="Bygga nytt.",
-        handling_time_sv="10 veckor",
-        bpmn_process_id="buildingPermit",
-        start_form_id="building-permit-application",
-        case_prefix="BYG",
-        published=True,
-    )
-    case_number = "BYG-2026-000001"
-    data = {**APPLICATION, "propertyDesignation": property_designation}
-    variables = {
-        **data,
-        "caseNumber": case_number,
-        "applicant": applicant.username,
-        "applicantName": str(applicant),
-        "contact": {"name": contact_name, "email": applicant.email},
-    }
-    instance = processes.start_instance("buildingPermit", variables, business_key=case_number)
-    return Submission.objects.create(
-        eservice=eservice,
-        applicant=applicant,
-        case_number=case_number,
-        data=data,
-        submit_token=uuid.uuid4(),
-        submitted_at=timezone.now(),
-        process_instance_key=instance.key,
-        email=applicant.email,
-    )
 
 
 def log_in(page: Any, base_url: str, username: str, *, staff: bool) -> None:
@@ -196,3 +157,62 @@ def test_an_officers_text_in_a_citizens_task_is_shown_as_text(
     assert text_view.locator("img, a").count() == 0
     assert seen == [] and bait.paths == []
     assert_accessible(page)
+
+
+TRICKY_VALUES = [
+    "<img src={bait}/a>",
+    "[länk]({bait}/b)",
+    "![bild]({bait}/c)",
+    "{bait}/d www.example.se anna@example.se",
+    "<a href=javascript:alert(1)>x</a> <script>alert(1)</script> <!-- x -->",
+    "**fet** _kursiv_ `kod` ~~struken~~ \\*",
+    "# Rubrik",
+    "- punkt",
+    "1. punkt",
+    "> citat",
+    "| a | b |",
+    "---",
+    "&lt;b&gt; &amp;",
+    "rad 1\n\n## rad 2\n- rad 3",
+    "    indrag",
+    "{{{{ applicantName }}}}",
+]
+
+TEMPLATE = "### Rubrik\n\n{{v}}\n\n- {{v}}\n\n| A | B |\n|---|---|\n| {{v}} | x |\n\n**Fet: {{v}}**"
+
+
+RENDER = """([template, value]) => {
+    const host = document.createElement("div");
+    document.getElementById("form-container").after(host);
+    const viewer = window.VerkaFormViewer.create(host);
+    const schema = {type: "default", components: [{id: "t", type: "text", text: template}]};
+    return viewer.importSchema(schema, {v: value}).then(() => {
+        const view = host.querySelector(".fjs-form-field-text");
+        const rendered = {
+            tags: Array.from(view.querySelectorAll("*")).map(e => e.tagName.toLowerCase()),
+            texts: Array.from(view.querySelectorAll("p, li, td")).map(e => e.innerText),
+        };
+        viewer.destroy();
+        host.remove();
+        return rendered;
+    });
+}"""
+
+AUTHORED = ["h3", "p", "ul", "li", "table", "thead", "tr", "th", "th", "tbody", "tr", "td", "td"]
+
+
+def test_any_value_in_a_text_view_is_text(live_server, page, report_eservice, bait):  # noqa: F811
+    seen = record_requests(page, bait.url)
+    open_form(page, live_server.url)
+    for value in (value.format(bait=bait.url) for value in TRICKY_VALUES):
+        rendered = page.evaluate(RENDER, [TEMPLATE, value])
+
+        # The author's markdown and nothing more; the value is in it four times, as text (its
+        # line breaks as <br>).
+        expected = AUTHORED + ["p", "strong"] + ["br"] * (4 * value.count("\n"))
+        assert sorted(rendered["tags"]) == sorted(expected), (value, rendered["tags"])
+        words = " ".join(value.split())
+        shown = [" ".join(text.split()) for text in rendered["texts"]]
+        assert shown == [words, words, words, "x", "Fet: " + words], value
+    page.wait_for_timeout(300)  # time for an image request to go out
+    assert seen == [] and bait.paths == []

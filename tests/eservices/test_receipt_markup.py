@@ -29,3 +29,15 @@ def test_the_receipt_prints_markup_in_answers_as_text(permit_eservice):
     assert PROPERTY in lines
     assert DESCRIPTION in lines
     assert max(pdftext.font_sizes(pdf)) < 40
+
+
+def test_the_review_page_shows_markup_in_answers_as_text(client, permit_eservice):
+    anna = create_user("anna", None, kind="citizen", display_name="Anna")
+    client.force_login(anna)
+    draft = eservices.draft_for(permit_eservice, anna, "")
+    eservices.save_draft(draft, {"property": PROPERTY, "area": 30, "description": DESCRIPTION})
+
+    html = client.get("/e-tjanster/bygglov/ansok/granska/").content.decode()
+
+    assert "&lt;font size=40&gt;Exempel&lt;/font&gt; 1:23 &lt;b&gt;" in html
+    assert "<font" not in html and "<unbalanced" not in html
