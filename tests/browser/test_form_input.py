@@ -156,3 +156,31 @@ def test_typing_at_phone_width_is_kept_and_a_failed_save_is_announced(
     assert page.locator("#save-status").inner_text().startswith("Sparat")
     assert saved_answers()["street"] == STREET + "."
     assert saved_answers()["lamps"] == 12
+
+
+def test_answers_typed_just_before_leaving_the_page_are_saved(live_server, page, report_eservice):
+    open_form(page, live_server.url)
+    page.get_by_label("Gata").click()
+    page.keyboard.type(STREET)
+    page.goto(live_server.url + "/e-tjanster/")  # well within the autosave's delay
+
+    page.wait_for_timeout(1000)  # the save sent while leaving arrives on its own
+    assert saved_answers()["street"] == STREET
+
+
+def test_a_save_the_server_refuses_is_announced_in_its_words(live_server, page, report_eservice):
+    open_form(page, live_server.url)
+    page.route(
+        "**/spara/",
+        lambda route: route.fulfill(
+            status=401,
+            content_type="application/json",
+            body=json.dumps({"title": "Logga in för att spara."}),
+        ),
+    )
+    page.get_by_label("Gata").fill(STREET)
+
+    warning = page.locator("#save-warning")
+    warning.wait_for()
+    assert warning.inner_text() == "Dina svar är inte sparade. Logga in för att spara."
+    assert page.get_by_label("Gata").input_value() == STREET

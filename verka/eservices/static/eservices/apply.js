@@ -66,7 +66,13 @@
       credentials: "same-origin",
       body: JSON.stringify({ data: answers })
     }).then(function (response) {
-      if (!response.ok) { throw new Error(String(response.status)); }
+      if (!response.ok) {
+        // The server refused the save (signed out, answers it cannot take): say why, in its words.
+        return response.json().catch(function () { return {}; }).then(function (problem) {
+          warn(formElement.dataset.saveRefusedText + (problem.title ? " " + problem.title : ""));
+          return false;
+        });
+      }
       clearWarning();
       var now = new Date();
       // The page's language, not the browser's: a Swedish page says "Sparat 06:37", not "06:37 AM".
@@ -93,8 +99,8 @@
   }
 
   // Leaving the page (a link, closing the tab) within the autosave's delay still saves.
-  document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState !== "hidden" || !saveTimer || sending || saving) { return; }
+  function saveBeforeLeaving() {
+    if (!saveTimer || sending) { return; }
     clearTimeout(saveTimer);
     saveTimer = null;
     fetch(formElement.dataset.autosaveUrl, {
@@ -104,7 +110,11 @@
       keepalive: true,
       body: JSON.stringify({ data: answers })
     }).catch(function () { scheduleSave(RETRY_DELAY); });
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") { saveBeforeLeaving(); }
   });
+  window.addEventListener("pagehide", saveBeforeLeaving);
 
   function uploadFiles(data, files) {
     return window.VerkaFormUploads.uploadFiles(data, files, formElement.dataset.uploadUrl, csrf);
