@@ -83,7 +83,8 @@ def setup_node() -> None:
         mark("npm", value)
     # The studio's editors are one bundle built from frontend/studio (git-ignored output).
     sources = sorted(path for path in (ROOT / "frontend").rglob("*") if path.is_file())
-    sources.append(ROOT / "verka" / "portal" / "static" / "verka" / "form-texts.js")  # bundled too
+    for bundled in ("form-texts.js", "form-viewer.js"):  # bundled too
+        sources.append(ROOT / "verka" / "portal" / "static" / "verka" / bundled)
     value = fingerprint(ROOT / "package.json", ROOT / "package-lock.json", *sources)
     if not up_to_date("frontend", value) or not STUDIO_BUNDLE.exists():
         say("building the studio's editors (frontend/studio)")

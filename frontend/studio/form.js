@@ -1,6 +1,6 @@
 // The form editor: form-js FormEditor with a live preview, a form-js viewer beside it that is
 // rendered again from the editor's schema after every change.
-import { Form, FormEditor } from '@bpmn-io/form-js';
+import { Form, FormEditor, Text } from '@bpmn-io/form-js';
 
 import '@bpmn-io/form-js/dist/assets/form-js.css';
 import '@bpmn-io/form-js/dist/assets/form-js-editor.css';
@@ -11,6 +11,9 @@ import { debounceFactory, flushInput } from './input.js';
 import { formEditorPatterns, formEditorTexts, formEditorTextScope } from './form-translations-sv.js';
 // The citizens' pages' translator of the viewer's own texts (sets window.VerkaFormTexts).
 import '../../verka/portal/static/verka/form-texts.js';
+// The viewer as citizens' and officers' pages open it (sets window.VerkaFormViewer), so that the
+// preview shows texts as they will be shown (values in a text view are text).
+import '../../verka/portal/static/verka/form-viewer.js';
 
 // Swedish for the editor's and the viewer's own texts on Swedish pages (form-js has no
 // translation hook; see form-texts.js).
@@ -30,7 +33,7 @@ export async function mountForm({ canvas, properties, preview, onChange }) {
     propertiesPanel: { parent: properties },
     additionalModules: [{ debounce: ['factory', debounceFactory(300)] }],
   });
-  const viewer = new Form({ container: preview });
+  const viewer = window.VerkaFormViewer.create(preview, { Form, Text });
   const styles = new FindingStyles(
     'studio-form-findings',
     (id) => [`#studio-canvas .fjs-element[data-id="${CSS.escape(id)}"]`],

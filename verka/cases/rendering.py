@@ -11,6 +11,10 @@ templates use a small line syntax the PDF understands:
     | Label | Value      (consecutive lines form a two-column table)
     any other text       (paragraphs are separated by blank lines)
 
+A value put into a document template is text in every line it has: a process variable such as
+the applicant's name cannot add a heading, bullet or table row to a decision (see `ValueText`),
+and the PDF draws every character as itself (reportlab's markup is escaped).
+
 E-mail templates start with `Subject: …` on the first line.
 """
 
@@ -33,6 +37,10 @@ from verka.eservices.models import Submission
 
 TEMPLATE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,80}")
 
+# Marks, in a rendered document, where a value's text starts and where each of its lines
+# starts (a character of Unicode's private use area, which no text of ours contains).
+VALUE_LINE = "\ue000"
+
 
 class TemplateMissing(LookupError):
     """No template with that name exists in any language."""
@@ -53,7 +61,16 @@ def _engine() -> Engine:
     )
 
 
-def render_text(folder: str, name: str, language: str, context: Mapping[str, Any]) -> str:
+def render_text(
+    folder: str,
+    name: str,
+    language: str,
+    context: Mapping[str, Any],
+    *,
+    html_escape: bool = True,
+) -> str:
+    """The template filled in. `html_escape=False` leaves values as they are (a Context escapes
+    them for HTML whatever the engine says, which a PDF would print as `&lt;`)."""
     if not TEMPLATE_NAME.fullmatch(name):
         raise TemplateMissing(name)
     candidates = [f"cases/{folder}/{name}.{language}.txt", f"cases/{folder}/{name}.sv.txt"]
@@ -62,7 +79,29 @@ def render_text(folder: str, name: str, language: str, context: Mapping[str, Any
     except TemplateDoesNotExist:
         raise TemplateMissing(name) from None
     with translation.override(language):
-        return template.render(Context(dict(context)))
+        return template.render(Context(dict(context), autoescape=html_escape))
+
+
+class ValueText(str):
+    """A value's text as a document template puts it in: marked by VALUE_LINE where it starts and
+    after each of its line breaks, so that `build_pdf` reads those lines as text, whatever they
+    start with. It compares, tests and filters as the plain text does."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return VALUE_LINE + "\n".join(self.splitlines()).replace("\n", "\n" + VALUE_LINE)
+
+
+def document_values(value: Any) -> Any:
+    """The context with every text in it (also inside mappings and lists) as ValueText."""
+    if isinstance(value, str):
+        return ValueText(value)
+    if isinstance(value, Mapping):
+        return {key: document_values(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [document_values(item) for item in value]
+    return value
 
 
 def case_context(
@@ -111,7 +150,7 @@ class RenderedDocument:
 def first_heading(text: str) -> str:
     for line in text.splitlines():
         if line.startswith("# "):
-            return line[2:].strip()
+            return line[2:].replace(VALUE_LINE, "").strip()
     return ""
 
 
@@ -142,20 +181,38 @@ def build_pdf(text: str, *, title: str, language: str, case_number: str) -> byte
         lang=language,
     )
     story: list[Any] = [Paragraph(escape(settings.VERKA_SITE_NAME), styles["Title"])]
-    paragraph: list[str] = []
-    bullets: list[str] = []
-    rows: list[list[Any]] = []
+    # The open paragraph's lines, each with what joins it to the line before: a space between
+    # the template's lines, a line break before a value's line. Bullets and table values hold
+    # their lines too. Everything drawn is escaped: reportlab's Paragraph reads <b>, <font> and
+    # the like, and a stray "<" would stop the document.
+    paragraph: list[tuple[str, str]] = []
+    bullets: list[list[str]] = []
+    rows: list[tuple[str, list[str]]] = []
+
+    def markup(lines: list[str] | list[tuple[str, str]]) -> str:
+        joined = [line if isinstance(line, tuple) else ("<br/>", line) for line in lines]
+        return "".join(
+            (separator if index else "") + escape(line)
+            for index, (separator, line) in enumerate(joined)
+        )
 
     def flush() -> None:
         if paragraph:
-            story.append(Paragraph(escape(" ".join(paragraph)), styles["BodyText"]))
+            story.append(Paragraph(markup(paragraph), styles["BodyText"]))
             paragraph.clear()
         if bullets:
-            items = [ListItem(Paragraph(escape(b), styles["BodyText"])) for b in bullets]
+            items = [ListItem(Paragraph(markup(b), styles["BodyText"])) for b in bullets]
             story.append(ListFlowable(items, bulletType="bullet"))
             bullets.clear()
         if rows:
-            table = Table(list(rows), colWidths=[55 * mm, 115 * mm])
+            cells = [
+                [
+                    Paragraph(escape(label), styles["BodyText"]),
+                    Paragraph(markup(value), styles["BodyText"]),
+                ]
+                for label, value in rows
+            ]
+            table = Table(cells, colWidths=[55 * mm, 115 * mm])
             table.setStyle(
                 TableStyle(
                     [
@@ -169,8 +226,19 @@ def build_pdf(text: str, *, title: str, language: str, case_number: str) -> byte
             rows.clear()
 
     for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
+        stripped = raw.strip()
+        line = stripped.replace(VALUE_LINE, "").strip()
+        if stripped.startswith(VALUE_LINE):
+            # A line of a value: text that goes on with what is open, never a new element.
+            if not line:
+                flush()
+            elif rows:
+                rows[-1][1].append(line)
+            elif bullets:
+                bullets[-1].append(line)
+            else:
+                paragraph.append(("<br/>", line))
+        elif not line:
             flush()
         elif line.startswith("## "):
             flush()
@@ -181,17 +249,17 @@ def build_pdf(text: str, *, title: str, language: str, case_number: str) -> byte
         elif line.startswith("- "):
             if paragraph or rows:
                 flush()
-            bullets.append(line[2:])
+            bullets.append([line[2:]])
         elif line.startswith("|"):
             if paragraph or bullets:
                 flush()
             cells = [cell.strip() for cell in line.strip("|").split("|", 1)]
             if len(cells) == 2 and cells[1]:
-                rows.append([Paragraph(escape(cell), styles["BodyText"]) for cell in cells])
+                rows.append((cells[0], [cells[1]]))
         else:
             if bullets or rows:
                 flush()
-            paragraph.append(line)
+            paragraph.append((" ", line))
     flush()
     document.build(story)
     return buffer.getvalue()
@@ -204,7 +272,7 @@ def render_document(
     context = case_context(submission, variables)
     if title:
         context["title"] = title
-    text = render_text("documents", name, language, context)
+    text = render_text("documents", name, language, document_values(context), html_escape=False)
     title = title or first_heading(text) or name
     pdf = build_pdf(text, title=title, language=language, case_number=submission.case_number)
     return RenderedDocument(title=title[:255], pdf=pdf)

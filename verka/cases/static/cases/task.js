@@ -6,7 +6,7 @@
 
   var formElement = document.getElementById("task-form");
   var container = document.getElementById("form-container");
-  if (!formElement || !container || !window.FormViewer || !window.VerkaFormUploads) {
+  if (!formElement || !container || !window.FormViewer || !window.VerkaFormViewer || !window.VerkaFormUploads) {
     return;
   }
   var schema = JSON.parse(document.getElementById("task-schema").textContent);
@@ -16,7 +16,7 @@
   var csrf = formElement.querySelector("input[name=csrfmiddlewaretoken]").value;
   // Swedish for the viewer's own texts (on Swedish pages).
   if (window.VerkaFormTexts) { window.VerkaFormTexts.start(container); }
-  var viewer = new FormViewer.Form({ container: container });
+  var viewer = window.VerkaFormViewer.create(container);
   var sending = false;
 
   function say(text) {

@@ -7,14 +7,14 @@
   var formElement = document.getElementById("task-form");
   var container = document.getElementById("form-container");
   var hidden = document.getElementById("answers");
-  if (!formElement || !container || !window.FormViewer) {
+  if (!formElement || !container || !window.FormViewer || !window.VerkaFormViewer) {
     return;
   }
   var schema = JSON.parse(document.getElementById("task-schema").textContent);
   var data = JSON.parse(document.getElementById("task-data").textContent) || {};
   // Swedish for the viewer's own texts (on Swedish pages).
   if (window.VerkaFormTexts) { window.VerkaFormTexts.start(container); }
-  var viewer = new FormViewer.Form({ container: container });
+  var viewer = window.VerkaFormViewer.create(container);
   var sending = false;
 
   viewer.importSchema(schema, data).then(function () {
