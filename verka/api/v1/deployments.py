@@ -11,12 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from lxml import etree
 from ninja import Router
 
+from verka.access import processes as access
 from verka.processes import services
 
 from .. import idempotency
-from ..auth import needs, token_of
+from ..auth import needs, owner_of, token_of
 from ..models import Scope
-from ..problems import ApiProblem, FieldError, invalid
+from ..problems import ApiProblem, FieldError, forbidden, invalid
 from .common import Output, key_text
 from .respond import json_response
 
@@ -85,6 +86,10 @@ _BODY = {
     "definitions keep their version. Scope: deploy. Accepts `Idempotency-Key`.",
 )
 def deploy(request: HttpRequest) -> HttpResponse:
+    if not access.may_deploy(owner_of(request)):
+        raise forbidden(
+            "deploying is for the digitalisation team and service accounts granted 'deploy'"
+        )
     files, name = _read_upload(request)
     material = (
         b"".join(
