@@ -79,7 +79,8 @@ def test_another_groups_officer_lists_and_reads_no_building_permit(client, demo)
 
 def test_the_building_officer_reads_the_case_and_the_read_is_logged(client, demo):
     case = demo["case"]
-    api = Api(client, token_for(demo["officer"], "eservices:read"))
+    secret = token_for(demo["officer"], "eservices:read")
+    api = Api(client, secret)
     listed = api.get("submissions").json()["items"]
     assert [item["caseNumber"] for item in listed] == [case.case_number]
     one = api.get(f"submissions/{case.case_number}")
@@ -92,6 +93,7 @@ def test_the_building_officer_reads_the_case_and_the_read_is_logged(client, demo
     ]
     token = ApiToken.objects.get(owner=demo["officer"])
     assert all(f"api-token {token.pk}" in row.what for row in log)
+    assert not any(secret[6:14] in row.what for row in log)  # the token's id, never its secret
 
 
 def test_reading_an_instances_variables_is_logged(client, demo):
@@ -105,3 +107,85 @@ def test_reading_an_instances_variables_is_logged(client, demo):
     outsider = Api(client, token_for(demo["outsider"], "processes:read"))
     problem(outsider.get(f"process-instances/{case.process_instance_key}"), 404)
     assert CaseAccess.objects.count() == 1
+
+
+def test_service_accounts_and_their_grants_from_the_command(demo, capsys):
+    from verka.access import grants
+
+    assert api_services.main(["service-account", "archive", "--name", "Archive export"]) == 0
+    assert api_services.main(["grant", "--user", "archive", "eservice", "bygglov"]) == 0
+    assert api_services.main(["grant", "--user", "archive", "deploy"]) == 0
+    assert api_services.main(["grants", "--user", "archive"]) == 0
+    out = capsys.readouterr().out
+    assert "eservice\tbygglov" in out and "deploy\t*" in out
+    archive = type(demo["officer"]).objects.get(username="archive")
+    assert archive.kind == "service" and not archive.has_usable_password()
+    assert not archive.is_staff
+    assert api_services.main(["ungrant", "--user", "archive", "deploy"]) == 0
+    assert grants.grants_of(archive) == [("eservice", "bygglov")]
+    # Staff reach what their groups reach; grants are for service accounts only.
+    assert api_services.main(["grant", "--user", "olle", "process", "x"]) == 2
+    assert "not a service account" in capsys.readouterr().err
+    assert api_services.main(["grant", "--user", "nobody", "process", "x"]) == 2
+
+
+def test_a_service_account_reads_only_its_granted_eservices_cases(client, demo):
+    from verka.access import grants
+
+    from .conftest import service_account
+
+    archive = service_account("archive", ("eservice", "förskola"))
+    api = Api(client, token_for(archive, "eservices:read"))
+    assert api.get("submissions").json()["items"] == []
+    problem(api.get(f"submissions/{demo['case'].case_number}"), 404)
+    grants.grant(archive, "eservice", "bygglov")
+    api = Api(client, token_for(archive, "eservices:read"))
+    assert [s["caseNumber"] for s in api.get("submissions").json()["items"]] == [
+        demo["case"].case_number
+    ]
+    row = CaseAccess.objects.get()
+    assert (row.user, row.submission) == (archive, demo["case"])
+
+
+def test_the_admin_keeps_a_tokens_owner_and_grants_only_service_accounts(admin_client, demo):
+    from verka.accounts.models import ServiceGrant
+
+    created = api_services.create_token("crm", demo["officer"], ["tasks"])
+    page = admin_client.get(f"/admin/api/apitoken/{created.token.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="owner"' not in page.content.decode()  # shown, not editable
+    form = admin_client.get("/admin/accounts/servicegrant/add/").content.decode()
+    assert 'name="user"' in form and "olle" not in form and "anna" not in form
+    response = admin_client.post(
+        "/admin/accounts/servicegrant/add/",
+        {"user": demo["anna"].pk, "kind": "process", "value": "x"},
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert not ServiceGrant.objects.exists()
+
+
+def test_a_worker_granted_one_job_type_works_on_it_and_nothing_else(client, db):
+    from verka.processes import services as processes
+
+    from . import bpmn
+    from .conftest import service_account
+
+    processes.deploy([("one.bpmn", bpmn.ONE_TASK), ("lookup.bpmn", bpmn.WITH_ERROR_BOUNDARY)])
+    processes.start_instance("one-task", {"amount": 5})
+    processes.start_instance("lookup", {})
+    worker = service_account("worker", ("job-type", "work"))
+    api = Api(client, token_for(worker, "jobs"))
+    jobs = api.post("jobs/activation", {"type": "work"}).json()["jobs"]
+    assert [job["type"] for job in jobs] == ["work"]
+    assert (
+        api.post(f"jobs/{jobs[0]['jobKey']}/completion", {"variables": {"x": 1}}).status_code == 204
+    )
+    body = problem(api.post("jobs/activation", {"type": "find-person"}), 403)
+    assert "find-person" in body["detail"]
+    (other,) = processes.activate_jobs("find-person", "someone else")
+    problem(api.post(f"jobs/{other.key}/completion", {}), 404)
+    # The worker's job carried the instance's variables: read, and its answer changed them.
+    assert list(CaseAccess.objects.order_by("id").values_list("action", flat=True)) == [
+        "read",
+        "change",
+    ]

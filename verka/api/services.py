@@ -251,6 +251,8 @@ def main(argv: Sequence[str]) -> int:
             state = "revoked" if token.revoked_at else "active"
             if token.expires_at and token.expires_at <= timezone.now():
                 state = "expired"
+            if state == "active" and token_refusal(token.owner):
+                state = "refused (owner is not a staff or service account)"
             print(
                 f"{token.pk}\t{token.prefix}…\t{token.name}\t{token.owner.get_username()}\t"
                 f"{' '.join(token.scopes)}\t{state}"

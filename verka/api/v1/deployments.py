@@ -83,7 +83,8 @@ _BODY = {
     summary="Deploy BPMN, DMN and form files",
     description="Multipart upload; every file is validated first and nothing is deployed if "
     "any is invalid (400 with `problems` naming file, line and element id). Unchanged "
-    "definitions keep their version. Scope: deploy. Accepts `Idempotency-Key`.",
+    "definitions keep their version. For the digitalisation team and service accounts granted "
+    "`deploy` (403 otherwise). Scope: deploy. Accepts `Idempotency-Key`.",
 )
 def deploy(request: HttpRequest) -> HttpResponse:
     if not access.may_deploy(owner_of(request)):

@@ -215,7 +215,8 @@ def _indicator(indicator_id: int) -> Indicator:
     auth=needs(Scope.ESERVICES_READ),
     response=IndicatorPage,
     summary="List the goals' indicators",
-    description="With unit, direction, baseline and targets. Scope: eservices:read.",
+    description="With unit, direction, baseline and targets. For staff and service accounts "
+    "granted `indicators`. Scope: eservices:read.",
 )
 def list_indicators(request: HttpRequest, page: Query[PageQuery]) -> Any:
     _indicators_allowed(request)

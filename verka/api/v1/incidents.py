@@ -76,7 +76,8 @@ def render(incident: Incident) -> IncidentOut:
     auth=needs(Scope.PROCESSES_READ),
     response=IncidentPage,
     summary="List incidents",
-    description="Ordered by key. Scope: processes:read.",
+    description="Ordered by key. Only incidents of the processes the token's owner runs (the "
+    "digitalisation team, granted service accounts). Scope: processes:read.",
 )
 def list_incidents(request: HttpRequest, filters: Query[IncidentFilter]) -> Any:
     query = access.incidents_for(owner_of(request))

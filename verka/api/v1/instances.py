@@ -231,7 +231,8 @@ def start_batch(request: HttpRequest, payload: StartInstances) -> HttpResponse:
     auth=needs(Scope.PROCESSES_READ),
     response=ProcessInstancePage,
     summary="List process instances",
-    description="Ordered by key; filters combine with AND. Scope: processes:read.",
+    description="Ordered by key; filters combine with AND. Only instances of the processes the "
+    "token's owner reads (docs/api.md, Authorisation). Scope: processes:read.",
 )
 def list_instances(request: HttpRequest, filters: Query[InstanceFilter]) -> Any:
     query = access.instances_for(owner_of(request))
@@ -252,7 +253,8 @@ def list_instances(request: HttpRequest, filters: Query[InstanceFilter]) -> Any:
     response=ProcessInstanceDetail,
     summary="One process instance with its variables and element instances",
     description="`variables` are the instance's own (root scope) variables; element instances "
-    f"are listed in key order, at most {MAX_ELEMENT_INSTANCES}. Scope: processes:read.",
+    f"are listed in key order, at most {MAX_ELEMENT_INSTANCES}. 404 for an instance the token's "
+    "owner may not read; a read is written to the access log. Scope: processes:read.",
 )
 def get_instance(request: HttpRequest, key: int = InstanceKey) -> Any:
     instance = instance_or_404(request, key)
@@ -291,7 +293,8 @@ def get_instance(request: HttpRequest, key: int = InstanceKey) -> Any:
     auth=needs(Scope.PROCESSES_WRITE),
     response={204: None},
     summary="Cancel a process instance",
-    description="409 if it has already ended. Scope: processes:write.",
+    description="409 if it has already ended; 403 if the token's owner may read but not change "
+    "it (officers). Written to the access log. Scope: processes:write.",
 )
 def cancel(request: HttpRequest, key: int = InstanceKey) -> Any:
     changeable_or_403(request, key)
@@ -307,7 +310,8 @@ def cancel(request: HttpRequest, key: int = InstanceKey) -> Any:
     auth=needs(Scope.PROCESSES_WRITE),
     response={204: None},
     summary="Set variables of a process instance",
-    description="Merges the given variables into the instance's scope. Scope: processes:write.",
+    description="Merges the given variables into the instance's scope; 403 if the token's owner "
+    "may read but not change it. Written to the access log. Scope: processes:write.",
 )
 def set_variables(request: HttpRequest, payload: SetVariables, key: int = InstanceKey) -> Any:
     variables = check_variables(payload.variables)

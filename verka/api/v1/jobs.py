@@ -120,7 +120,9 @@ class UpdateJob(Input):
     summary="Activate jobs of a type (long polling)",
     description="Leases up to `maxJobsToActivate` jobs for `timeout` ms. With `requestTimeout` "
     "the request waits that long for jobs to appear before answering with an empty list. "
-    "At-least-once: a job not completed within its lease is activated again. Scope: jobs.",
+    "At-least-once: a job not completed within its lease is activated again. 403 unless the "
+    "token's owner is granted the job type; the activated jobs' instances are written to the "
+    "access log. Scope: jobs.",
 )
 def activate(request: HttpRequest, payload: ActivateJobs) -> Any:
     owner = owner_of(request)

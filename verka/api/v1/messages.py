@@ -117,7 +117,8 @@ def _render(result: services.PublishedMessage) -> MessageOut:
     summary="Publish a message",
     description="Correlates to every instance waiting for `name` with `correlationKey` and to "
     "message start events, then waits `timeToLive` for later subscribers. A `messageId` seen "
-    "before (and not expired) is a duplicate and changes nothing. Scope: messages. Accepts "
+    "before (and not expired) is a duplicate and changes nothing. 403 unless the token's owner "
+    "is granted the message name. Scope: messages. Accepts "
     "`Idempotency-Key`.",
 )
 def publish(request: HttpRequest, payload: PublishMessage) -> HttpResponse:

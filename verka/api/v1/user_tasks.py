@@ -101,7 +101,8 @@ def render(task: UserTask) -> UserTaskOut:
     auth=needs(Scope.TASKS),
     response=UserTaskPage,
     summary="List user tasks",
-    description="Ordered by key; filters combine with AND. Scope: tasks.",
+    description="Ordered by key; filters combine with AND. Only the tasks the token's owner may "
+    "open (an officer: offered to their groups or to them). Scope: tasks.",
 )
 def list_tasks(request: HttpRequest, filters: Query[TaskFilter]) -> Any:
     query = access.tasks_for(owner_of(request))
