@@ -62,12 +62,15 @@ def test_the_token_command_refuses_a_citizen(demo, capsys):
     assert not ApiToken.objects.exists()
 
 
-def test_an_existing_citizen_token_reads_nothing(client, demo):
-    api = Api(client, smuggled_token(demo["anna"], "eservices:read"))
+def test_an_existing_citizen_token_reads_nothing(client, demo, caplog):
+    secret = smuggled_token(demo["anna"], "eservices:read")
+    api = Api(client, secret)
     body = problem(api.get("submissions"), 403)
     assert "citizen" in body["detail"]
     problem(api.get(f"submissions/{demo['case'].case_number}"), 403)
     assert not CaseAccess.objects.exists()
+    refused = [r for r in caplog.records if r.getMessage() == "API token of a citizen refused"]
+    assert len(refused) == 2 and secret not in caplog.text
 
 
 def test_another_groups_officer_lists_and_reads_no_building_permit(client, demo):

@@ -4,6 +4,7 @@ reaches)."""
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from typing import Any
 
@@ -15,6 +16,8 @@ from verka.access.callers import token_refusal
 from . import services
 from .models import ApiToken, Scope
 from .problems import ApiProblem, forbidden
+
+log = logging.getLogger(__name__)
 
 
 class TokenAuth(HttpBearer):
@@ -34,6 +37,8 @@ class TokenAuth(HttpBearer):
         # Tokens made before citizens were refused them, or whose owner became a citizen.
         refusal = token_refusal(found.owner)
         if refusal:
+            # For the operators: a token that should not exist is in use (the id, no secret).
+            log.warning("API token of a citizen refused", extra={"token_id": found.pk})
             raise forbidden(refusal)
         if not found.has_scope(self.scope):
             raise ApiProblem(
