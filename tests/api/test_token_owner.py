@@ -192,3 +192,22 @@ def test_a_worker_granted_one_job_type_works_on_it_and_nothing_else(client, db):
         "read",
         "change",
     ]
+
+
+def test_starting_instances_with_data_is_in_the_access_log(api, user):
+    from . import bpmn
+
+    api.deploy(("one.bpmn", bpmn.ONE_TASK))
+    key = api.start("one-task", {"name": "Anna Andersson"})
+    api.start("one-task")  # nothing given, nothing logged
+    batch = api.post(
+        "process-instances/batch",
+        {"bpmnProcessId": "one-task", "instances": [{"variables": {"a": 1}}, {}]},
+    ).json()["items"]
+    rows = list(CaseAccess.objects.order_by("id"))
+    assert [(row.user, row.action) for row in rows] == [(user, "change"), (user, "change")]
+    assert [row.process_instance_key for row in rows] == [
+        int(key),
+        int(batch[0]["processInstanceKey"]),
+    ]
+    assert all(row.what.startswith("variable_changed:start, api-token ") for row in rows)

@@ -146,6 +146,13 @@ def changeable_or_403(request: HttpRequest, key: int) -> ProcessInstance:
     return instance
 
 
+def log_started(request: HttpRequest, keys: list[int]) -> None:
+    """Variables given to a new instance are its data from the start: written to the access
+    log like any later change."""
+    what = log.entry(VARIABLE_CHANGED, "start", via(request))
+    log.record_instances(owner_of(request), log.CHANGE, what, keys)
+
+
 def may_start_or_403(request: HttpRequest, bpmn_process_id: str) -> None:
     if not access.may_start(owner_of(request), bpmn_process_id):
         raise forbidden(f"the token's owner may not start process '{bpmn_process_id}'")
@@ -173,6 +180,7 @@ def start(request: HttpRequest, payload: StartInstance) -> HttpResponse:
             business_key=payload.businessKey,
             start_at=payload.startAt,
         )
+        log_started(request, [instance.key] if variables else [])
         return json_response(201, render(instance))
 
     return idempotency.run(request, material, work)
@@ -218,6 +226,9 @@ def start_batch(request: HttpRequest, payload: StartInstances) -> HttpResponse:
             instances,
             version=payload.version,
             start_at=payload.startAt,
+        )
+        log_started(
+            request, [i.key for i, n in zip(started, instances, strict=True) if n.variables]
         )
         return json_response(
             201, StartedInstances(items=[render(instance) for instance in started])
