@@ -116,6 +116,8 @@ def test_service_accounts_and_their_grants_from_the_command(demo, capsys):
     from verka.access import grants
 
     assert api_services.main(["service-account", "archive", "--name", "Archive export"]) == 0
+    assert api_services.main(["create", "t", "--scope", "eservices:read", "--user", "archive"]) == 0
+    assert "no grants yet" in capsys.readouterr().err
     assert api_services.main(["grant", "--user", "archive", "eservice", "bygglov"]) == 0
     assert api_services.main(["grant", "--user", "archive", "deploy"]) == 0
     assert api_services.main(["grants", "--user", "archive"]) == 0

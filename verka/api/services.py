@@ -242,6 +242,12 @@ def main(argv: Sequence[str]) -> int:
             print(f"verka token: {error}", file=sys.stderr)
             return 2
         print(f"created token {created.token.pk} {created.token.name!r}")
+        if getattr(user, "kind", "") == "service" and not user.service_grants.exists():
+            print(
+                "note: the service account has no grants yet and reaches nothing; see "
+                "`verka token grant`",
+                file=sys.stderr,
+            )
         print(f"scopes: {' '.join(created.token.scopes)}")
         print("secret (shown only now, store it safely):")
         print(created.secret)
