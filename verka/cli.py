@@ -301,9 +301,10 @@ def build_parser() -> argparse.ArgumentParser:
     ).set_defaults(func=cmd_test)
     commands.add_parser(
         "token",
-        help="create, list and revoke API tokens",
+        help="API tokens, service accounts and their grants",
         description="verka token create NAME --scope S [--scope ...] --user USER [--days N]; "
-        "verka token list; verka token revoke ID",
+        "verka token list; verka token revoke ID; verka token service-account NAME; "
+        "verka token grant --user NAME KIND [VALUE]; verka token ungrant …; verka token grants",
         add_help=False,
     ).set_defaults(func=cmd_token)
     commands.add_parser(

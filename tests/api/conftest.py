@@ -12,6 +12,10 @@ from django.test import Client
 from verka.api import services as api_services
 from verka.api.models import Scope
 
+# The workspace's people (officers in and out of the building permit's group, an operator, an
+# applicant): the API must give each what the workspace gives them.
+from ..workspace.conftest import fast_passwords, people  # noqa: F401
+
 ALL_SCOPES = list(Scope.values)
 
 
@@ -49,9 +53,21 @@ def _wait_for_other_sessions_to_end(django_db_blocker: Any) -> None:
         print("sessions still open:", others)
 
 
+def service_account(username: str, *grants: tuple[str, str]) -> Any:
+    """A service account with these (kind, value) grants; every grant of every kind without."""
+    from verka.access import grants as service_grants
+    from verka.accounts.services import create_user
+
+    user = create_user(username, None, kind="service")
+    for kind, value in grants or [(kind, "*") for kind in service_grants.KINDS]:
+        service_grants.grant(user, kind, value)
+    return user
+
+
 @pytest.fixture
-def user(django_user_model: Any) -> Any:
-    return django_user_model.objects.create_user(username="integrator")
+def user(db: Any) -> Any:
+    """The integration the API tests drive: a service account granted everything."""
+    return service_account("integrator")
 
 
 @pytest.fixture

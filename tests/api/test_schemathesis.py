@@ -21,6 +21,7 @@ from verka.api import services as api_services
 from verka.processes import services
 
 from . import bpmn
+from .conftest import service_account
 
 CHECKS = [
     not_a_server_error,
@@ -45,7 +46,7 @@ def wsgi_requests_keep_the_test_transaction():
 @pytest.fixture
 def bearer(db, django_user_model, settings):
     settings.VERKA_API_MAX_LONG_POLL_MS = 0  # generated long polls must not wait
-    user = django_user_model.objects.create_user(username="fuzzer")
+    user = service_account("fuzzer")
     services.deploy([("one.bpmn", bpmn.ONE_TASK), ("review.bpmn", bpmn.USER_TASK)])
     services.start_instance("one-task", {"amount": 5})
     services.start_instance("review")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from verka.cases import services
@@ -236,6 +237,11 @@ def test_decision_document_download(client, case, anna, officer):
     assert CaseAccess.objects.filter(action="read", what__startswith="document").count() == 1
     # My pages are for one's own cases, even for staff; the workspace has its own views.
     assert login(client, officer).get(f"/mina-sidor/dokument/{document.pk}/").status_code == 404
+    # Staff open a case's documents only where they may read the case (verka.access.cases).
+    with pytest.raises(services.NotFound):
+        services.open_document(officer, document.pk)
+    officer.groups.add(Group.objects.get_or_create(name="bygglov")[0])
+    officer = type(officer).objects.get(pk=officer.pk)  # groups are cached on the user object
     opened, handle = services.open_document(officer, document.pk)
     handle.close()
     assert opened == document

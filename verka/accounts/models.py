@@ -1,5 +1,7 @@
-"""People who use Verka: citizens (who log in with eID) and staff (who work cases)."""
+"""People who use Verka: citizens (who log in with eID), staff (who work cases), and service
+accounts (programs that use the REST API with explicit grants)."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +11,9 @@ class User(AbstractUser):
     class Kind(models.TextChoices):
         CITIZEN = "citizen", _("Invånare")
         STAFF = "staff", _("Personal")
+        # A program (an integration, an external job worker, a records system): it cannot log
+        # in to the web and reaches through the API only what its ServiceGrants name.
+        SERVICE = "service", _("Tjänstekonto")
 
     kind = models.CharField(_("typ"), max_length=16, choices=Kind.choices, default=Kind.CITIZEN)
     display_name = models.CharField(_("visningsnamn"), max_length=200, blank=True)
@@ -39,6 +44,59 @@ class User(AbstractUser):
     @property
     def is_citizen(self) -> bool:
         return self.kind == self.Kind.CITIZEN
+
+    @property
+    def is_service_account(self) -> bool:
+        return self.kind == self.Kind.SERVICE
+
+
+class ServiceGrant(models.Model):
+    """What a service account may reach through the API: one process, e-service, job type,
+    message or signal name per row ("*" for every one), or the right to deploy or to read the
+    goals' indicators. Without a grant a service account reaches nothing (verka/access)."""
+
+    class Kind(models.TextChoices):
+        PROCESS = "process", _("process (instanser, uppgifter, incidenter)")
+        ESERVICE = "eservice", _("e-tjänst (ärenden)")
+        JOB_TYPE = "job-type", _("jobbtyp (externa workers)")
+        MESSAGE = "message", _("meddelande")
+        SIGNAL = "signal", _("signal")
+        DEPLOY = "deploy", _("driftsätta modeller")
+        INDICATORS = "indicators", _("läsa indikatorer")
+
+    EVERY = "*"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="service_grants",
+        limit_choices_to={"kind": "service"},
+        verbose_name=_("tjänstekonto"),
+    )
+    kind = models.CharField(_("typ"), max_length=16, choices=Kind.choices)
+    value = models.CharField(
+        _("id"),
+        max_length=255,
+        help_text=_("process-id, e-tjänstens slug, jobbtyp eller namn; * för alla"),
+    )
+
+    class Meta:
+        verbose_name = _("behörighet för tjänstekonto")
+        verbose_name_plural = _("behörigheter för tjänstekonton")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "value"], name="accounts_one_service_grant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.kind} {self.value}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.kind in (self.Kind.DEPLOY, self.Kind.INDICATORS) and self.value != self.EVERY:
+            raise ValidationError({"value": _("Den här typen gäller allt: ange *.")})
 
 
 class RedeemedDemoCode(models.Model):

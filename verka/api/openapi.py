@@ -10,6 +10,12 @@ Verka's REST API: deploy BPMN, DMN and form files, start and query process insta
 user tasks, publish messages, and run external job workers in any language.
 
 * Authentication: `Authorization: Bearer <token>`; each operation names the scope it needs.
+* Authorisation: a token acts as its owner and reaches what the owner reaches on the web: an
+  officer the tasks of their groups and the cases of those processes, the digitalisation team
+  everything, a service account only what its grants name (processes, e-services, job types,
+  message and signal names, deploy, indicators). Citizens cannot hold tokens. What the owner may
+  not see is 404, as if it did not exist; an operation the owner may never do is 403.
+* Reads and changes of a case's personal data are written to the access log, with the token.
 * Errors: RFC 7807 problem JSON (`application/problem+json`) with field errors.
 * Lists: cursor pagination; pass the `next` value of a page as `cursor` for the following one.
 * Creating requests accept an `Idempotency-Key` header.
@@ -49,8 +55,9 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 _COMMON = {
     "400": "Invalid request (field errors in `errors`)",
     "401": "Missing, unknown, expired or revoked token",
-    "403": "The token lacks the scope this operation needs",
-    "404": "No such resource",
+    "403": "The token lacks the scope this operation needs, its owner is a citizen, or its "
+    "owner may not do this operation (not granted, or an officer's token on Operations' work)",
+    "404": "No such resource, or none the token's owner may see",
     "405": "Method not allowed",
     "409": "Rejected by the process engine (the reason is in `detail`), or a request with the "
     "same Idempotency-Key is still running",

@@ -128,6 +128,12 @@ def not_found(detail: str) -> ApiProblem:
     return ApiProblem(404, "not-found", "Not found", detail)
 
 
+def forbidden(detail: str) -> ApiProblem:
+    """The token's owner may not do this at all (an operation, not an object: objects the
+    owner may not see are 404, so that their keys cannot be probed)."""
+    return ApiProblem(403, "forbidden", "Forbidden", detail)
+
+
 # --- pydantic / ninja validation errors -----------------------------------------------------
 
 

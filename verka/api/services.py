@@ -1,5 +1,5 @@
 """The API app's public functions: create, find and revoke access tokens; the `verka token`
-command; clearing expired idempotency keys."""
+command (tokens, service accounts and their grants); clearing expired idempotency keys."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
+
+from verka.access.callers import token_refusal
 
 from .models import ApiToken, IdempotencyKey, Scope
 
@@ -63,6 +65,9 @@ def create_token(
         raise TokenError("a token name has at most 100 characters")
     if getattr(owner, "pk", None) is None:
         raise TokenError("a token needs an owner user")
+    refusal = token_refusal(owner)
+    if refusal:
+        raise TokenError(refusal)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         name=name,
@@ -150,13 +155,77 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("list", help="list tokens (never their secrets)")
     revoke = commands.add_parser("revoke", help="revoke a token by id")
     revoke.add_argument("id", type=int)
+    account = commands.add_parser(
+        "service-account",
+        help="create a service account (a program's user; it reaches only what it is granted)",
+        description="Create a service account: no password, no web login, no groups.",
+    )
+    account.add_argument("username")
+    account.add_argument("--name", default="", help="display name, e.g. 'Archive export'")
+    for action, text in (("grant", "give"), ("ungrant", "take back")):
+        command = commands.add_parser(
+            action,
+            help=f"{text} a service account's grant",
+            description=f"{text.capitalize()} a grant: KIND is one of {', '.join(_grant_kinds())}; "
+            "VALUE is a process id, e-service slug, job type, message or signal name, or * for "
+            "all (deploy and indicators take no value).",
+        )
+        command.add_argument("--user", required=True, help="the service account's username")
+        command.add_argument("kind", choices=_grant_kinds())
+        command.add_argument("value", nargs="?", default="")
+    grants = commands.add_parser("grants", help="list a service account's grants")
+    grants.add_argument("--user", required=True)
     return parser
+
+
+def _grant_kinds() -> list[str]:
+    from verka.access.grants import KINDS
+
+    return list(KINDS)
+
+
+def _accounts(args: argparse.Namespace) -> int:
+    """`service-account`, `grant`, `ungrant`, `grants`."""
+    from django.contrib.auth import get_user_model
+
+    from verka.access import grants
+    from verka.accounts.services import AccountError, create_user
+
+    if args.action == "service-account":
+        try:
+            user = create_user(args.username, None, kind="service", display_name=args.name)
+        except AccountError as error:
+            print(f"verka token: {error}", file=sys.stderr)
+            return 2
+        print(f"created service account {user.username!r}; give it grants with `verka token grant`")
+        return 0
+    user = get_user_model().objects.filter(username=args.user).first()
+    if user is None:
+        print(f"verka token: no user {args.user!r}", file=sys.stderr)
+        return 2
+    try:
+        if args.action == "grant":
+            found = grants.grant(user, args.kind, args.value)
+            print(f"granted {user.username} {found.kind} {found.value}")
+        elif args.action == "ungrant":
+            removed = grants.revoke(user, args.kind, args.value)
+            print(f"took back {removed} grant(s) from {user.username}")
+        else:
+            for kind, value in grants.grants_of(user):
+                print(f"{kind}\t{value}")
+    except grants.GrantError as error:
+        print(f"verka token: {error}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def main(argv: Sequence[str]) -> int:
     """`verka token …`; Django must be set up by the caller."""
     args = _parser().parse_args(list(argv))
     from django.contrib.auth import get_user_model
+
+    if args.action in ("service-account", "grant", "ungrant", "grants"):
+        return _accounts(args)
 
     if args.action == "create":
         user = get_user_model().objects.filter(username=args.user).first()
@@ -173,6 +242,12 @@ def main(argv: Sequence[str]) -> int:
             print(f"verka token: {error}", file=sys.stderr)
             return 2
         print(f"created token {created.token.pk} {created.token.name!r}")
+        if getattr(user, "kind", "") == "service" and not user.service_grants.exists():
+            print(
+                "note: the service account has no grants yet and reaches nothing; see "
+                "`verka token grant`",
+                file=sys.stderr,
+            )
         print(f"scopes: {' '.join(created.token.scopes)}")
         print("secret (shown only now, store it safely):")
         print(created.secret)
@@ -182,6 +257,8 @@ def main(argv: Sequence[str]) -> int:
             state = "revoked" if token.revoked_at else "active"
             if token.expires_at and token.expires_at <= timezone.now():
                 state = "expired"
+            if state == "active" and token_refusal(token.owner):
+                state = "refused (owner is not a staff or service account)"
             print(
                 f"{token.pk}\t{token.prefix}…\t{token.name}\t{token.owner.get_username()}\t"
                 f"{' '.join(token.scopes)}\t{state}"

@@ -25,6 +25,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from verka.access import cases as case_access
+from verka.access import log as access_log
 from verka.engine import forms
 from verka.eservices import services as eservices
 from verka.eservices.models import Attachment, Draft, Submission
@@ -115,14 +117,7 @@ def case_for_applicant(user: Any, case_number: str) -> Submission:
 def record_access(user: Any, submission: Submission | None, action: str, what: str) -> CaseAccess:
     """Write one line of the personal-data access log. `what` names the part of the case
     (a document title, "message", "task …"), never personal data itself."""
-    return CaseAccess.objects.create(
-        user=user if getattr(user, "pk", None) else None,
-        submission=submission,
-        process_instance_key=submission.process_instance_key if submission else None,
-        action=action,
-        what=what[:255],
-        at=timezone.now(),
-    )
+    return access_log.record(user, action, what, submission=submission)
 
 
 # --- tasks for the applicant ---------------------------------------------------------------
@@ -496,22 +491,16 @@ def store_document(
 
 
 def open_document(user: Any, document_id: Any) -> tuple[CaseDocument, IO[bytes]]:
-    """A document and its open file, if this user may read it: staff any document, a citizen
-    the visible documents of their own cases. Every opening is written to the access log."""
+    """A document and its open file, if this user may read it: staff the documents of the
+    cases they may read, a citizen the visible documents of their own cases. Every opening is written to the access log."""
     try:
         key = uuid.UUID(str(document_id))
     except ValueError:
         raise NotFound(_("Det finns inget sådant dokument.")) from None
     document = CaseDocument.objects.select_related("submission").filter(pk=key).first()
-    allowed = document is not None and (
-        is_staff_user(user)
-        or (
-            getattr(user, "is_authenticated", False)
-            and document.submission.applicant_id == user.pk
-            and document.visible_to_applicant
-        )
-    )
-    if document is None or not allowed:
+    if document is None or not case_access.may_open_document(
+        user, document.submission, document.visible_to_applicant
+    ):
         raise NotFound(_("Det finns inget sådant dokument."))
     try:
         handle = files.open_stored(document.storage_name)

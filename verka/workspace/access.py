@@ -1,12 +1,14 @@
 """Who may see what in the staff workspace, and the audit log of every read and change.
 
+The rules live in `verka.access`, one module per object kind, shared with the REST API; this
+module gives the workspace's views their names for them, the view guards, and `audit`.
+
 A staff member sees a task when one of its candidate groups is one of their Django groups, or
 they are a candidate user or the assignee. They see a case (a process instance) of a process in
 which they have such a task (in that case or another), or whose process one of their groups is
-granted (`ProcessAccess`). Superusers
-and the `digitalisering` group (the digitalisation team, who run Operations) see everything.
-Whatever a person may not see does not exist for them: 404, never 403, so that case numbers
-cannot be probed.
+granted (`ProcessAccess`). Superusers and the `digitalisering` group (the digitalisation team,
+who run Operations) see everything. Whatever a person may not see does not exist for them: 404,
+never 403, so that case numbers cannot be probed.
 """
 
 from __future__ import annotations
@@ -17,87 +19,54 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils import timezone
 
+from verka.access import log
+from verka.access.callers import (
+    OPERATIONS_GROUP,
+    granted_processes,
+    group_names,
+    is_operator,
+    is_staff_member,
+)
+from verka.access.processes import instance_for, may_see_instance
+from verka.access.tasks import may_see_task, task_for, tasks_for, visible_task_keys
 from verka.cases.models import CaseAccess
 from verka.eservices.models import Submission
-from verka.processes.models import ProcessInstance, UserTask, UserTaskCandidate
+from verka.processes.models import ProcessInstance, UserTask
 
-from .models import ProcessAccess
-
-OPERATIONS_GROUP = "digitalisering"
-
-
-def group_names(user: Any) -> list[str]:
-    # Cached on the user object: one query per request however many checks a page makes.
-    cached = getattr(user, "_workspace_groups", None)
-    if cached is None:
-        cached = sorted(user.groups.values_list("name", flat=True))
-        user._workspace_groups = cached
-    return list(cached)
-
-
-def is_staff_member(user: Any) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return bool(user.is_superuser or getattr(user, "kind", "") == "staff")
-
-
-def is_operator(user: Any) -> bool:
-    """The digitalisation team: Operations, and every case."""
-    return bool(user.is_superuser or OPERATIONS_GROUP in group_names(user))
-
-
-def visible_task_keys(user: Any) -> Any:
-    """Subquery of the keys of tasks offered to the user through a group or by name."""
-    return UserTaskCandidate.objects.filter(
-        Q(group__in=group_names(user)) | Q(user=user.get_username())
-    ).values("task_id")
-
-
-def tasks_for(user: Any) -> Any:
-    """Every task (open or not) the user may open."""
-    tasks = UserTask.objects.all()
-    if is_operator(user):
-        return tasks
-    return tasks.filter(Q(key__in=visible_task_keys(user)) | Q(assignee=user.get_username()))
-
-
-def may_see_task(user: Any, task: UserTask) -> bool:
-    return tasks_for(user).filter(key=task.key).exists()
-
-
-def granted_processes(user: Any) -> list[str]:
-    return list(
-        ProcessAccess.objects.filter(group__name__in=group_names(user))
-        .values_list("bpmn_process_id", flat=True)
-        .distinct()
-    )
-
-
-def may_see_instance(user: Any, instance: ProcessInstance) -> bool:
-    if is_operator(user):
-        return True
-    if instance.bpmn_process_id in granted_processes(user):
-        return True
-    if tasks_for(user).filter(process_instance_id=instance.key).exists():
-        return True
-    return tasks_for(user).filter(bpmn_process_id=instance.bpmn_process_id).exists()
+__all__ = [
+    "CHANGE",
+    "OPERATIONS_GROUP",
+    "READ",
+    "audit",
+    "granted_processes",
+    "group_names",
+    "instance_or_404",
+    "is_operator",
+    "is_staff_member",
+    "may_see_instance",
+    "may_see_task",
+    "operator_required",
+    "staff_required",
+    "submission_of",
+    "task_or_404",
+    "tasks_for",
+    "visible_task_keys",
+]
 
 
 def task_or_404(user: Any, task_key: int) -> UserTask:
-    task = UserTask.objects.filter(key=task_key).first()
-    if task is None or not may_see_task(user, task):
+    task = task_for(user, task_key)
+    if task is None:
         raise Http404("no such task")
     return task
 
 
 def instance_or_404(user: Any, instance_key: int) -> ProcessInstance:
-    instance = ProcessInstance.objects.select_related("definition").filter(key=instance_key).first()
-    if instance is None or not may_see_instance(user, instance):
+    instance = instance_for(user, instance_key)
+    if instance is None:
         raise Http404("no such case")
     return instance
 
@@ -151,23 +120,8 @@ def audit(
     submission: Submission | None = None,
 ) -> CaseAccess:
     """Record who read or changed which case, and what (personal data law: every access)."""
-    if submission is None and instance_key is not None:
-        submission = Submission.objects.filter(process_instance_key=instance_key).first()
-    if submission is not None and submission.process_instance_key == instance_key:
-        from verka.cases import services as cases
-
-        record = getattr(cases, "record_access", None)
-        if record is not None:  # one writer of the access log for My pages and the workspace
-            return record(user, submission, action, what)  # type: ignore[no-any-return]
-    return CaseAccess.objects.create(
-        user=user if getattr(user, "is_authenticated", False) else None,
-        submission=submission,
-        process_instance_key=instance_key,
-        action=action,
-        what=what[:255],
-        at=timezone.now(),
-    )
+    return log.record(user, action, what, submission=submission, instance_key=instance_key)
 
 
-READ = CaseAccess.Action.READ
-CHANGE = CaseAccess.Action.CHANGE
+READ = log.READ
+CHANGE = log.CHANGE

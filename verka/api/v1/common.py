@@ -141,9 +141,15 @@ T = TypeVar("T")
 
 
 def paginate(
-    query: QuerySet[M], page: PageQuery, render: Callable[[M], T], *, key_field: str = "key"
+    query: QuerySet[M],
+    page: PageQuery,
+    render: Callable[[M], T],
+    *,
+    key_field: str = "key",
+    seen: Callable[[Sequence[M]], object] | None = None,
 ) -> dict[str, Any]:
-    """One page in stable key order; `next` is an opaque cursor, null on the last page."""
+    """One page in stable key order; `next` is an opaque cursor, null on the last page.
+    `seen` gets the page's rows (to write them to the access log)."""
     after = decode_cursor(page.cursor)
     if after is not None:
         query = query.filter(**{f"{key_field}__gt": after})
@@ -151,4 +157,7 @@ def paginate(
     more = len(rows) > page.limit
     rows = rows[: page.limit]
     next_cursor = encode_cursor(getattr(rows[-1], key_field)) if more and rows else None
-    return {"items": [render(row) for row in rows], "next": next_cursor}
+    items = [render(row) for row in rows]
+    if seen is not None:
+        seen(rows)
+    return {"items": items, "next": next_cursor}

@@ -7,9 +7,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Query, Router, Schema
 
+from verka.access import processes as access
 from verka.processes.models import ProcessDefinition
 
-from ..auth import needs
+from ..auth import needs, owner_of
 from ..models import Scope
 from ..problems import not_found
 from .common import Name, Output, PageQuery, paginate, timestamp
@@ -60,14 +61,15 @@ def render(definition: ProcessDefinition) -> ProcessDefinitionOut:
     description="All versions, oldest first. Scope: processes:read.",
 )
 def list_definitions(request: HttpRequest, filters: Query[DefinitionFilter]) -> Any:
-    query = ProcessDefinition.objects.select_related("resource")
+    query = access.definitions_for(owner_of(request)).select_related("resource")
     if filters.bpmnProcessId:
         query = query.filter(bpmn_process_id=filters.bpmnProcessId)
     return paginate(query, filters, render, key_field="id")
 
 
-def _find(bpmn_process_id: str, version: int | None) -> ProcessDefinition:
-    query = ProcessDefinition.objects.select_related("resource")
+def _find(request: HttpRequest, bpmn_process_id: str, version: int | None) -> ProcessDefinition:
+    """A definition the token's owner may read; 404 alike for one that is not deployed."""
+    query = access.definitions_for(owner_of(request)).select_related("resource")
     if bpmn_process_id.isascii() and bpmn_process_id.isdigit():
         # A BPMN id is an XML name and never starts with a digit: digits are a definition key.
         found = query.filter(pk=int(bpmn_process_id[:19])).first() if version is None else None
@@ -95,7 +97,7 @@ def _find(bpmn_process_id: str, version: int | None) -> ProcessDefinition:
 def get_definition(
     request: HttpRequest, q: Query[VersionQuery], bpmnProcessId: str = ProcessId
 ) -> Any:
-    return render(_find(bpmnProcessId, q.version))
+    return render(_find(request, bpmnProcessId, q.version))
 
 
 @router.get(
@@ -116,5 +118,5 @@ def get_definition(
 def get_definition_xml(
     request: HttpRequest, q: Query[VersionQuery], bpmnProcessId: str = ProcessId
 ) -> HttpResponse:
-    definition = _find(bpmnProcessId, q.version)
+    definition = _find(request, bpmnProcessId, q.version)
     return HttpResponse(definition.resource.content, content_type="application/xml; charset=utf-8")

@@ -11,12 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from lxml import etree
 from ninja import Router
 
+from verka.access import processes as access
 from verka.processes import services
 
 from .. import idempotency
-from ..auth import needs, token_of
+from ..auth import needs, owner_of, token_of
 from ..models import Scope
-from ..problems import ApiProblem, FieldError, invalid
+from ..problems import ApiProblem, FieldError, forbidden, invalid
 from .common import Output, key_text
 from .respond import json_response
 
@@ -82,9 +83,14 @@ _BODY = {
     summary="Deploy BPMN, DMN and form files",
     description="Multipart upload; every file is validated first and nothing is deployed if "
     "any is invalid (400 with `problems` naming file, line and element id). Unchanged "
-    "definitions keep their version. Scope: deploy. Accepts `Idempotency-Key`.",
+    "definitions keep their version. For the digitalisation team and service accounts granted "
+    "`deploy` (403 otherwise). Scope: deploy. Accepts `Idempotency-Key`.",
 )
 def deploy(request: HttpRequest) -> HttpResponse:
+    if not access.may_deploy(owner_of(request)):
+        raise forbidden(
+            "deploying is for the digitalisation team and service accounts granted 'deploy'"
+        )
     files, name = _read_upload(request)
     material = (
         b"".join(

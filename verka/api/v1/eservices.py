@@ -8,12 +8,15 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router
 
+from verka.access import cases as access
+from verka.access import log
 from verka.eservices.models import EService, Submission
 from verka.goals.models import Indicator, Measurement
+from verka.workspace.services import READ_CASE
 
-from ..auth import needs
+from ..auth import needs, owner_of, via
 from ..models import Scope
-from ..problems import not_found
+from ..problems import forbidden, not_found
 from .common import Name, Output, PageQuery, key_text, paginate, timestamp
 
 router = Router(tags=["e-services and indicators"])
@@ -63,7 +66,7 @@ def render_eservice(item: EService) -> EServiceOut:
     description="The public catalogue. Scope: eservices:read.",
 )
 def list_eservices(request: HttpRequest, page: Query[PageQuery]) -> Any:
-    query = EService.objects.filter(published=True).select_related("category")
+    query = access.eservices_for(owner_of(request)).select_related("category")
     return paginate(query, page, render_eservice, key_field="id")
 
 
@@ -75,7 +78,9 @@ def list_eservices(request: HttpRequest, page: Query[PageQuery]) -> Any:
     description="Scope: eservices:read.",
 )
 def get_eservice(request: HttpRequest, slug: str = Slug) -> Any:
-    item = EService.objects.filter(slug=slug, published=True).select_related("category").first()
+    item = (
+        access.eservices_for(owner_of(request)).filter(slug=slug).select_related("category").first()
+    )
     if item is None:
         raise not_found(f"no published e-service '{slug}'")
     return render_eservice(item)
@@ -117,14 +122,21 @@ def render_submission(item: Submission) -> SubmissionOut:
     auth=needs(Scope.ESERVICES_READ),
     response=SubmissionPage,
     summary="List submitted applications (cases)",
-    description="Oldest first. Holds personal data: give this scope only to systems that "
-    "handle the cases (archive, records). Scope: eservices:read.",
+    description="Oldest first. Only the cases the token's owner may read: an officer's "
+    "processes, a service account's granted e-services, every case for the digitalisation "
+    "team. Holds personal data: each case listed is written to the access log. "
+    "Scope: eservices:read.",
 )
 def list_submissions(request: HttpRequest, filters: Query[SubmissionFilter]) -> Any:
-    query = Submission.objects.select_related("eservice")
+    owner = owner_of(request)
+    query = access.submissions_for(owner).select_related("eservice")
     if filters.eservice:
         query = query.filter(eservice__slug=filters.eservice)
-    return paginate(query, filters, render_submission, key_field="id")
+
+    def logged(rows: Any) -> None:
+        log.record_submissions(owner, log.READ, log.entry(READ_CASE, via(request)), rows)
+
+    return paginate(query, filters, render_submission, key_field="id", seen=logged)
 
 
 @router.get(
@@ -132,13 +144,17 @@ def list_submissions(request: HttpRequest, filters: Query[SubmissionFilter]) -> 
     auth=needs(Scope.ESERVICES_READ),
     response=SubmissionOut,
     summary="Get a submitted application by case number",
-    description="Scope: eservices:read.",
+    description="404 for a case the token's owner may not read. Written to the access log. "
+    "Scope: eservices:read.",
 )
 def get_submission(request: HttpRequest, case_number: str = CaseNumber) -> Any:
-    item = Submission.objects.filter(case_number=case_number).select_related("eservice").first()
+    owner = owner_of(request)
+    item = access.submission_for(owner, case_number)
     if item is None:
         raise not_found(f"no case '{case_number}'")
-    return render_submission(item)
+    rendered = render_submission(item)
+    log.record(owner, log.READ, log.entry(READ_CASE, via(request)), submission=item)
+    return rendered
 
 
 class IndicatorOut(Output):
@@ -182,6 +198,11 @@ def render_indicator(item: Indicator) -> IndicatorOut:
     )
 
 
+def _indicators_allowed(request: HttpRequest) -> None:
+    if not access.may_read_indicators(owner_of(request)):
+        raise forbidden("indicators are for staff and service accounts granted 'indicators'")
+
+
 def _indicator(indicator_id: int) -> Indicator:
     item = Indicator.objects.filter(pk=indicator_id).select_related("baseline").first()
     if item is None:
@@ -194,9 +215,11 @@ def _indicator(indicator_id: int) -> Indicator:
     auth=needs(Scope.ESERVICES_READ),
     response=IndicatorPage,
     summary="List the goals' indicators",
-    description="With unit, direction, baseline and targets. Scope: eservices:read.",
+    description="With unit, direction, baseline and targets. For staff and service accounts "
+    "granted `indicators`. Scope: eservices:read.",
 )
 def list_indicators(request: HttpRequest, page: Query[PageQuery]) -> Any:
+    _indicators_allowed(request)
     query = Indicator.objects.select_related("baseline").prefetch_related("targets")
     return paginate(query, page, render_indicator, key_field="id")
 
@@ -211,6 +234,7 @@ def list_indicators(request: HttpRequest, page: Query[PageQuery]) -> Any:
 def list_measurements(
     request: HttpRequest, page: Query[PageQuery], indicator_id: int = Path(..., ge=1, le=2**62)
 ) -> Any:
+    _indicators_allowed(request)
     indicator = _indicator(indicator_id)
     query = Measurement.objects.filter(indicator=indicator)
     return paginate(
@@ -246,6 +270,7 @@ def indicator_values(
 ) -> Any:
     from verka.goals.services import trend
 
+    _indicators_allowed(request)
     indicator = _indicator(indicator_id)
     return [
         MeasurementOut(

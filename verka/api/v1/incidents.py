@@ -7,10 +7,13 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Status
 
+from verka.access import log
+from verka.access import processes as access
 from verka.processes import services
 from verka.processes.models import Incident
+from verka.workspace.services import INCIDENT_RESOLVED
 
-from ..auth import needs
+from ..auth import needs, owner_of, via
 from ..models import Scope
 from ..problems import not_found
 from .common import MAX_KEY, Input, Name, Output, PageQuery, key_text, paginate, timestamp
@@ -73,10 +76,11 @@ def render(incident: Incident) -> IncidentOut:
     auth=needs(Scope.PROCESSES_READ),
     response=IncidentPage,
     summary="List incidents",
-    description="Ordered by key. Scope: processes:read.",
+    description="Ordered by key. Only incidents of the processes the token's owner runs (the "
+    "digitalisation team, granted service accounts). Scope: processes:read.",
 )
 def list_incidents(request: HttpRequest, filters: Query[IncidentFilter]) -> Any:
-    query = Incident.objects.all()
+    query = access.incidents_for(owner_of(request))
     if filters.state:
         query = query.filter(state=filters.state)
     if filters.processInstanceKey is not None:
@@ -96,7 +100,7 @@ def list_incidents(request: HttpRequest, filters: Query[IncidentFilter]) -> Any:
     description="Scope: processes:read.",
 )
 def get_incident(request: HttpRequest, key: int = Path(..., ge=0, le=MAX_KEY)) -> Any:
-    incident = Incident.objects.filter(key=key).first()
+    incident = access.incident_for(owner_of(request), key)
     if incident is None:
         raise not_found(f"incident {key} does not exist")
     return render(incident)
@@ -115,7 +119,11 @@ def resolve(
     payload: ResolveIncident | None = None,
     key: int = Path(..., ge=0, le=MAX_KEY),
 ) -> Any:
-    if not Incident.objects.filter(key=key).exists():
+    owner = owner_of(request)
+    incident = access.incident_for(owner, key)
+    if incident is None:
         raise not_found(f"incident {key} does not exist")
     services.resolve_incident(key, retries=payload.retries if payload else None)
+    what = log.entry(INCIDENT_RESOLVED, incident.element_id, via(request))
+    log.record(owner, log.CHANGE, what, instance_key=incident.process_instance_id)
     return Status(204, None)

@@ -9,13 +9,16 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Query, Router, Status
 
+from verka.access import log
+from verka.access import processes as access
 from verka.processes import codec, services
 from verka.processes.models import ElementInstance, ProcessInstance, Variable
+from verka.workspace.services import INSTANCE_CANCELED, READ_CASE, VARIABLE_CHANGED
 
 from .. import idempotency
-from ..auth import needs
+from ..auth import needs, owner_of, via
 from ..models import Scope
-from ..problems import ApiProblem, FieldError, invalid, not_found
+from ..problems import ApiProblem, FieldError, forbidden, invalid, not_found
 from .common import (
     MAX_KEY,
     Input,
@@ -126,11 +129,33 @@ def render(instance: ProcessInstance) -> ProcessInstanceOut:
     )
 
 
-def instance_or_404(key: int) -> ProcessInstance:
-    instance = ProcessInstance.objects.filter(key=key).first()
+def instance_or_404(request: HttpRequest, key: int) -> ProcessInstance:
+    """The instance if the token's owner may read it; 404 alike for one that does not exist."""
+    instance = access.instance_for(owner_of(request), key)
     if instance is None:
         raise not_found(f"process instance {key} does not exist")
     return instance
+
+
+def changeable_or_403(request: HttpRequest, key: int) -> ProcessInstance:
+    instance = instance_or_404(request, key)
+    if not access.may_change_instance(owner_of(request), instance):
+        raise forbidden(
+            f"the token's owner may read but not change process '{instance.bpmn_process_id}'"
+        )
+    return instance
+
+
+def log_started(request: HttpRequest, keys: list[int]) -> None:
+    """Variables given to a new instance are its data from the start: written to the access
+    log like any later change."""
+    what = log.entry(VARIABLE_CHANGED, "start", via(request))
+    log.record_instances(owner_of(request), log.CHANGE, what, keys)
+
+
+def may_start_or_403(request: HttpRequest, bpmn_process_id: str) -> None:
+    if not access.may_start(owner_of(request), bpmn_process_id):
+        raise forbidden(f"the token's owner may not start process '{bpmn_process_id}'")
 
 
 @router.post(
@@ -143,6 +168,7 @@ def instance_or_404(key: int) -> ProcessInstance:
     "request returns the first response; the same key with another body gives 422.",
 )
 def start(request: HttpRequest, payload: StartInstance) -> HttpResponse:
+    may_start_or_403(request, payload.bpmnProcessId)
     variables = check_variables(payload.variables)
     material = json.dumps(payload.model_dump(mode="json"), sort_keys=True).encode()
 
@@ -154,6 +180,7 @@ def start(request: HttpRequest, payload: StartInstance) -> HttpResponse:
             business_key=payload.businessKey,
             start_at=payload.startAt,
         )
+        log_started(request, [instance.key] if variables else [])
         return json_response(201, render(instance))
 
     return idempotency.run(request, material, work)
@@ -189,6 +216,7 @@ def check_instances(instances: list[InstanceToStart]) -> list[services.NewInstan
     "Scope: processes:write. Accepts `Idempotency-Key` as a single start does.",
 )
 def start_batch(request: HttpRequest, payload: StartInstances) -> HttpResponse:
+    may_start_or_403(request, payload.bpmnProcessId)
     instances = check_instances(payload.instances)
     material = json.dumps(payload.model_dump(mode="json"), sort_keys=True).encode()
 
@@ -198,6 +226,9 @@ def start_batch(request: HttpRequest, payload: StartInstances) -> HttpResponse:
             instances,
             version=payload.version,
             start_at=payload.startAt,
+        )
+        log_started(
+            request, [i.key for i, n in zip(started, instances, strict=True) if n.variables]
         )
         return json_response(
             201, StartedInstances(items=[render(instance) for instance in started])
@@ -211,10 +242,11 @@ def start_batch(request: HttpRequest, payload: StartInstances) -> HttpResponse:
     auth=needs(Scope.PROCESSES_READ),
     response=ProcessInstancePage,
     summary="List process instances",
-    description="Ordered by key; filters combine with AND. Scope: processes:read.",
+    description="Ordered by key; filters combine with AND. Only instances of the processes the "
+    "token's owner reads (docs/api.md, Authorisation). Scope: processes:read.",
 )
 def list_instances(request: HttpRequest, filters: Query[InstanceFilter]) -> Any:
-    query = ProcessInstance.objects.all()
+    query = access.instances_for(owner_of(request))
     if filters.bpmnProcessId:
         query = query.filter(bpmn_process_id=filters.bpmnProcessId)
     if filters.status:
@@ -232,10 +264,11 @@ def list_instances(request: HttpRequest, filters: Query[InstanceFilter]) -> Any:
     response=ProcessInstanceDetail,
     summary="One process instance with its variables and element instances",
     description="`variables` are the instance's own (root scope) variables; element instances "
-    f"are listed in key order, at most {MAX_ELEMENT_INSTANCES}. Scope: processes:read.",
+    f"are listed in key order, at most {MAX_ELEMENT_INSTANCES}. 404 for an instance the token's "
+    "owner may not read; a read is written to the access log. Scope: processes:read.",
 )
 def get_instance(request: HttpRequest, key: int = InstanceKey) -> Any:
-    instance = instance_or_404(key)
+    instance = instance_or_404(request, key)
     variables = variables_out(
         {
             name: codec.from_json_text(text)
@@ -247,6 +280,7 @@ def get_instance(request: HttpRequest, key: int = InstanceKey) -> Any:
     elements = ElementInstance.objects.filter(process_instance_id=key).order_by("key")[
         :MAX_ELEMENT_INSTANCES
     ]
+    log.record(owner_of(request), log.READ, log.entry(READ_CASE, via(request)), instance_key=key)
     return ProcessInstanceDetail(
         **render(instance).model_dump(),
         variables=variables,
@@ -270,11 +304,15 @@ def get_instance(request: HttpRequest, key: int = InstanceKey) -> Any:
     auth=needs(Scope.PROCESSES_WRITE),
     response={204: None},
     summary="Cancel a process instance",
-    description="409 if it has already ended. Scope: processes:write.",
+    description="409 if it has already ended; 403 if the token's owner may read but not change "
+    "it (officers). Written to the access log. Scope: processes:write.",
 )
 def cancel(request: HttpRequest, key: int = InstanceKey) -> Any:
-    instance_or_404(key)
+    changeable_or_403(request, key)
     services.cancel_instance(key)
+    log.record(
+        owner_of(request), log.CHANGE, log.entry(INSTANCE_CANCELED, via(request)), instance_key=key
+    )
     return Status(204, None)
 
 
@@ -283,10 +321,13 @@ def cancel(request: HttpRequest, key: int = InstanceKey) -> Any:
     auth=needs(Scope.PROCESSES_WRITE),
     response={204: None},
     summary="Set variables of a process instance",
-    description="Merges the given variables into the instance's scope. Scope: processes:write.",
+    description="Merges the given variables into the instance's scope; 403 if the token's owner "
+    "may read but not change it. Written to the access log. Scope: processes:write.",
 )
 def set_variables(request: HttpRequest, payload: SetVariables, key: int = InstanceKey) -> Any:
     variables = check_variables(payload.variables)
-    instance_or_404(key)
+    changeable_or_403(request, key)
     services.set_variables(key, variables, local=payload.local)
+    what = log.entry(VARIABLE_CHANGED, ", ".join(sorted(variables))[:150], via(request))
+    log.record(owner_of(request), log.CHANGE, what, instance_key=key)
     return Status(204, None)

@@ -16,12 +16,15 @@ from django.db import connection
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Status
 
+from verka.access import jobs as access
+from verka.access import log
 from verka.processes import services
 from verka.processes.models import Job
+from verka.workspace.services import READ_VARIABLE, VARIABLE_CHANGED
 
-from ..auth import needs
+from ..auth import needs, owner_of, via
 from ..models import Scope
-from ..problems import not_found
+from ..problems import forbidden, not_found
 from .common import (
     MAX_KEY,
     Input,
@@ -117,9 +120,14 @@ class UpdateJob(Input):
     summary="Activate jobs of a type (long polling)",
     description="Leases up to `maxJobsToActivate` jobs for `timeout` ms. With `requestTimeout` "
     "the request waits that long for jobs to appear before answering with an empty list. "
-    "At-least-once: a job not completed within its lease is activated again. Scope: jobs.",
+    "At-least-once: a job not completed within its lease is activated again. 403 unless the "
+    "token's owner is granted the job type; the activated jobs' instances are written to the "
+    "access log. Scope: jobs.",
 )
 def activate(request: HttpRequest, payload: ActivateJobs) -> Any:
+    owner = owner_of(request)
+    if not access.may_work_on(owner, payload.type):
+        raise forbidden(f"the token's owner is not granted the job type '{payload.type}'")
     wait_ms = min(payload.requestTimeout, max_request_timeout_ms())
     give_up = time.monotonic() + wait_ms / 1000
     listening = tried_listening = False
@@ -146,6 +154,10 @@ def activate(request: HttpRequest, payload: ActivateJobs) -> Any:
         else:
             time.sleep(min(remaining, POLL_INTERVAL))
     wanted = set(payload.fetchVariable) if payload.fetchVariable is not None else None
+    if jobs:
+        # The jobs carry their instances' variables: each instance's case is read.
+        what = log.entry(READ_VARIABLE, f"job type {payload.type}"[:100], via(request))
+        log.record_instances(owner, log.READ, what, [job.process_instance_key for job in jobs])
     return ActivatedJobs(
         jobs=[
             ActivatedJobOut(
@@ -172,11 +184,20 @@ def activate(request: HttpRequest, payload: ActivateJobs) -> Any:
     )
 
 
-def _job_or_404(key: int) -> Job:
-    job = Job.objects.filter(key=key).first()
+def _job_or_404(request: HttpRequest, key: int) -> Job:
+    """The job if its type is granted to the token's owner; 404 alike for one that does not
+    exist."""
+    job = access.job_for(owner_of(request), key)
     if job is None:
         raise not_found(f"job {key} does not exist")
     return job
+
+
+def _log_change(request: HttpRequest, job: Job, variables: dict[str, Any]) -> None:
+    """Variables a worker hands back change the case's data."""
+    if variables:
+        what = log.entry(VARIABLE_CHANGED, ", ".join(sorted(variables))[:150], via(request))
+        log.record(owner_of(request), log.CHANGE, what, instance_key=job.process_instance_id)
 
 
 @router.post(
@@ -189,8 +210,9 @@ def _job_or_404(key: int) -> Job:
 )
 def complete(request: HttpRequest, payload: CompleteJob | None = None, key: int = JobKey) -> Any:
     variables = check_variables(payload.variables if payload else None)
-    _job_or_404(key)
+    job = _job_or_404(request, key)
     services.complete_job(key, variables)
+    _log_change(request, job, variables)
     return Status(204, None)
 
 
@@ -204,7 +226,7 @@ def complete(request: HttpRequest, payload: CompleteJob | None = None, key: int 
 )
 def fail(request: HttpRequest, payload: FailJob, key: int = JobKey) -> Any:
     variables = check_variables(payload.variables)
-    _job_or_404(key)
+    job = _job_or_404(request, key)
     services.fail_job(
         key,
         payload.retries,
@@ -212,6 +234,7 @@ def fail(request: HttpRequest, payload: FailJob, key: int = JobKey) -> Any:
         backoff=timedelta(milliseconds=payload.retryBackOff) if payload.retryBackOff else None,
         variables=variables,
     )
+    _log_change(request, job, variables)
     return Status(204, None)
 
 
@@ -225,8 +248,9 @@ def fail(request: HttpRequest, payload: FailJob, key: int = JobKey) -> Any:
 )
 def throw_error(request: HttpRequest, payload: ThrowJobError, key: int = JobKey) -> Any:
     variables = check_variables(payload.variables)
-    _job_or_404(key)
+    job = _job_or_404(request, key)
     services.throw_error(key, payload.errorCode, payload.errorMessage, variables)
+    _log_change(request, job, variables)
     return Status(204, None)
 
 
@@ -239,7 +263,7 @@ def throw_error(request: HttpRequest, payload: ThrowJobError, key: int = JobKey)
     "work); `changeset.retries` sets the retries. Scope: jobs.",
 )
 def update(request: HttpRequest, payload: UpdateJob, key: int = JobKey) -> Any:
-    _job_or_404(key)
+    _job_or_404(request, key)
     timeout = payload.changeset.timeout
     services.update_job(
         key,

@@ -10,13 +10,16 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Status
 
+from verka.access import log
+from verka.access import messages as access
 from verka.engine.feel.temporal_types import DaysTimeDuration, parse_duration
 from verka.processes import services
+from verka.workspace.services import VARIABLE_CHANGED
 
 from .. import idempotency
-from ..auth import needs
+from ..auth import needs, owner_of, via
 from ..models import Scope
-from ..problems import FieldError, invalid, not_found
+from ..problems import FieldError, forbidden, invalid, not_found
 from .common import Input, Name, Output, Variables, check_variables
 from .respond import json_response
 
@@ -83,6 +86,21 @@ def time_to_live(text: str) -> timedelta:
     return timedelta(microseconds=duration.nanoseconds // NANOS_PER_MICRO)
 
 
+def _may_publish_or_403(request: HttpRequest, name: str) -> None:
+    if not access.may_publish(owner_of(request), name):
+        raise forbidden(f"the token's owner is not granted the message '{name}'")
+
+
+def _log_changes(
+    request: HttpRequest, variables: dict[str, Any], result: services.PublishedMessage
+) -> None:
+    """A message's variables change the data of every instance it reached."""
+    if variables:
+        what = log.entry(VARIABLE_CHANGED, ", ".join(sorted(variables))[:150], via(request))
+        reached = [*result.correlated_instances, *result.started_instances]
+        log.record_instances(owner_of(request), log.CHANGE, what, reached)
+
+
 def _render(result: services.PublishedMessage) -> MessageOut:
     return MessageOut(
         correlatedProcessInstanceKeys=[str(key) for key in result.correlated_instances],
@@ -99,10 +117,12 @@ def _render(result: services.PublishedMessage) -> MessageOut:
     summary="Publish a message",
     description="Correlates to every instance waiting for `name` with `correlationKey` and to "
     "message start events, then waits `timeToLive` for later subscribers. A `messageId` seen "
-    "before (and not expired) is a duplicate and changes nothing. Scope: messages. Accepts "
+    "before (and not expired) is a duplicate and changes nothing. 403 unless the token's owner "
+    "is granted the message name. Scope: messages. Accepts "
     "`Idempotency-Key`.",
 )
 def publish(request: HttpRequest, payload: PublishMessage) -> HttpResponse:
+    _may_publish_or_403(request, payload.name)
     variables = check_variables(payload.variables)
     ttl = time_to_live(payload.timeToLive)
     material = json.dumps(payload.model_dump(mode="json"), sort_keys=True).encode()
@@ -115,6 +135,7 @@ def publish(request: HttpRequest, payload: PublishMessage) -> HttpResponse:
             time_to_live=ttl,
             message_id=payload.messageId,
         )
+        _log_changes(request, variables, result)
         return json_response(200, _render(result))
 
     return idempotency.run(request, material, work)
@@ -129,11 +150,13 @@ def publish(request: HttpRequest, payload: PublishMessage) -> HttpResponse:
     "event takes the message. Scope: messages.",
 )
 def correlate(request: HttpRequest, payload: CorrelateMessage) -> Any:
+    _may_publish_or_403(request, payload.name)
     variables = check_variables(payload.variables)
     try:
         result = services.correlate_message(payload.name, payload.correlationKey, variables)
     except services.CommandRejected as rejected:
         raise not_found(str(rejected)) from None
+    _log_changes(request, variables, result)
     return Status(200, _render(result))
 
 
@@ -146,6 +169,8 @@ def correlate(request: HttpRequest, payload: CorrelateMessage) -> Any:
     "messages. Accepts `Idempotency-Key`.",
 )
 def broadcast(request: HttpRequest, payload: BroadcastSignal) -> HttpResponse:
+    if not access.may_broadcast(owner_of(request), payload.signalName):
+        raise forbidden(f"the token's owner is not granted the signal '{payload.signalName}'")
     variables = check_variables(payload.variables)
     material = json.dumps(payload.model_dump(mode="json"), sort_keys=True).encode()
 

@@ -8,10 +8,13 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Status
 
+from verka.access import log
+from verka.access import tasks as access
 from verka.processes import services
 from verka.processes.models import UserTask
+from verka.workspace.services import COMPLETED, READ_TASK
 
-from ..auth import needs
+from ..auth import needs, owner_of, via
 from ..models import Scope
 from ..problems import not_found
 from .common import (
@@ -98,10 +101,11 @@ def render(task: UserTask) -> UserTaskOut:
     auth=needs(Scope.TASKS),
     response=UserTaskPage,
     summary="List user tasks",
-    description="Ordered by key; filters combine with AND. Scope: tasks.",
+    description="Ordered by key; filters combine with AND. Only the tasks the token's owner may "
+    "open (an officer: offered to their groups or to them). Scope: tasks.",
 )
 def list_tasks(request: HttpRequest, filters: Query[TaskFilter]) -> Any:
-    query = UserTask.objects.all()
+    query = access.tasks_for(owner_of(request))
     if filters.state:
         query = query.filter(state=filters.state)
     if filters.assignee:
@@ -126,10 +130,14 @@ def list_tasks(request: HttpRequest, filters: Query[TaskFilter]) -> Any:
     description="Scope: tasks.",
 )
 def get_task(request: HttpRequest, key: int = Path(..., ge=0, le=MAX_KEY)) -> Any:
-    task = UserTask.objects.filter(key=key).first()
+    owner = owner_of(request)
+    task = access.task_for(owner, key)
     if task is None:
         raise not_found(f"user task {key} does not exist")
-    return render(task)
+    rendered = render(task)
+    what = log.entry(READ_TASK, str(key), via(request))
+    log.record(owner, log.READ, what, instance_key=task.process_instance_id)
+    return rendered
 
 
 @router.post(
@@ -146,7 +154,11 @@ def complete_task(
     key: int = Path(..., ge=0, le=MAX_KEY),
 ) -> Any:
     variables = check_variables(payload.variables if payload else None)
-    if not UserTask.objects.filter(key=key).exists():
+    owner = owner_of(request)
+    task = access.task_for(owner, key)
+    if task is None or not access.may_complete_task(owner, task):
         raise not_found(f"user task {key} does not exist")
-    services.complete_user_task(key, variables, user=request.user.get_username())
+    services.complete_user_task(key, variables, user=owner.get_username())
+    what = log.entry(COMPLETED, task.name or task.element_id, via(request))
+    log.record(owner, log.CHANGE, what, instance_key=task.process_instance_id)
     return Status(204, None)
