@@ -84,8 +84,9 @@ def test_enrolling_an_authenticator_app_with_a_computed_code(people):
     device.save()
     enrolled = client.post(ADD_APP, {"code": current_code(device)})
     assert enrolled.status_code == 200
-    codes = re.findall(r"<li><code>([a-z0-9]+)</code></li>", enrolled.content.decode())
+    codes = re.findall(r"<li><code>([a-z0-9-]+)</code></li>", enrolled.content.decode())
     assert len(codes) == 10
+    assert all(re.fullmatch(r"[a-z2-7]{4}(-[a-z2-7]{4}){3}", code) for code in codes)
     device.refresh_from_db()
     assert device.confirmed
     for page in STAFF_PAGES:
@@ -130,7 +131,8 @@ def test_a_recovery_code_works_once(people):
     codes = mfa.new_recovery_codes(admin)
     first = Client()
     password_login(first, "admin", "demo-admin")
-    assert first.post(VERIFY, {"code": codes[0].upper()}).status_code == 302
+    typed = codes[0].upper().replace("-", " ")  # as someone might type it
+    assert first.post(VERIFY, {"code": typed}).status_code == 302
     assert first.get("/studio/").status_code == 200
     again = Client()
     password_login(again, "admin", "demo-admin")
@@ -292,3 +294,23 @@ def test_a_code_is_accepted_once(people):
     device.refresh_from_db()
     if current_code(device) == code:  # still the same 30-second step: the replay is refused
         assert replay.post(VERIFY, {"code": code}).status_code == 400
+
+
+def test_a_lost_device_is_removed_from_a_verified_session(people):
+    admin = User.objects.get(username="admin")
+    client = Client()
+    log_in_with_second_factor(client, admin)
+    lost = TOTPDevice.objects.create(user=admin, name="Gamla telefonen", confirmed=True)
+    page = client.get(SECURITY).content.decode()
+    assert "Gamla telefonen" in page
+    removed = client.post(f"/konto/sakerhet/ta-bort/app/{lost.pk}/")
+    assert removed.status_code == 302
+    assert not TOTPDevice.objects.filter(pk=lost.pk).exists()
+    # Not someone else's device, and not without a verified session.
+    other = second_factor_device(User.objects.get(username="olle"))
+    assert client.post(f"/konto/sakerhet/ta-bort/app/{other.pk}/").status_code == 404
+    half = Client()
+    password_login(half, "admin", "demo-admin")
+    mine = second_factor_device(admin)
+    assert half.post(f"/konto/sakerhet/ta-bort/app/{mine.pk}/").status_code == 302
+    assert TOTPDevice.objects.filter(pk=mine.pk).exists()

@@ -18,7 +18,9 @@ Citizens (e-identification, itself strong) are never asked.
 
 from __future__ import annotations
 
+import base64
 import logging
+import secrets
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -46,8 +48,6 @@ DEMO_TOTP_NAME = "Demo"
 
 
 def _base32_to_hex(secret: str) -> str:
-    import base64
-
     return base64.b32decode(secret).hex()
 
 
@@ -175,8 +175,6 @@ def _default_app_name() -> str:
 
 
 def secret_base32(device: TOTPDevice) -> str:
-    import base64
-
     return base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
 
 
@@ -220,10 +218,19 @@ def new_recovery_codes(user: Any) -> list[str]:
         user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
     )
     device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    # 16 base32 characters (80 bits; django-otp's own are 8, 40 bits), the most its column holds.
+    codes = [
+        base64.b32encode(secrets.token_bytes(10)).decode("ascii").lower()
+        for _ in range(RECOVERY_CODES)
+    ]
     for code in codes:
         device.token_set.create(token=code)
-    return codes
+    return [_grouped(code) for code in codes]
+
+
+def _grouped(code: str) -> str:
+    """xxxx-xxxx-xxxx-xxxx: easier to copy by hand; the dashes are ignored when typed."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 def verify(request: HttpRequest, code: str) -> tuple[bool, int]:
