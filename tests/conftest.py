@@ -35,3 +35,14 @@ def pytest_configure(config: pytest.Config) -> None:
     from verka.i18n import compile_catalogs
 
     compile_catalogs()
+
+
+@pytest.fixture
+def admin_client(db: None, admin_user: object) -> object:
+    """pytest-django's admin client, logged in with a verified second factor: superusers must
+    give one before any staff page or the Django admin opens (verka.accounts.mfa)."""
+    from django.test import Client
+
+    from tests.accounts.helpers import log_in_with_second_factor
+
+    return log_in_with_second_factor(Client(), admin_user)

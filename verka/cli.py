@@ -186,6 +186,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("Demo logins (username / password):")
     for login in logins:
         print(f"  {login.role:<44} {login.username} / {login.password}")
+    from verka.accounts.mfa import DEMO_TOTP_SECRET
+
+    print(
+        "\nThe digitalisation team (admin) also needs a second factor: add the key"
+        f" {DEMO_TOTP_SECRET} to an authenticator app, or read the current code on the demo's"
+        " verification page (shown there only in the demo, never for a real device)."
+    )
     print("\nCtrl-C stops the web server and the worker.\n", flush=True)
     return _run_until_signal(_serve_parts(args.host, args.port, args.threads, with_worker=True))
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.accounts.helpers import log_in_staff_in_browser
 from verka.accounts.services import create_user
 from verka.engine.bpmn.parser import parse_bpmn
 from verka.engine.checks import check_files
@@ -49,11 +50,8 @@ def project(operator: Any) -> Project:
 
 def log_in(page: Any, base_url: str, language: str = "sv") -> None:
     prefix = "/en" if language == "en" else ""
-    page.goto(base_url + prefix + "/konto/logga-in/personal/")
-    page.locator("#id_username").fill("dora")
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state()
+    # The digitalisation team gives a second factor after the password.
+    log_in_staff_in_browser(page, base_url + prefix + "/konto/logga-in/personal/", "dora", PASSWORD)
 
 
 def open_editor(page: Any, base_url: str, name: str, language: str = "sv") -> None:

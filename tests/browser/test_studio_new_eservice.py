@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.accounts.helpers import log_in_staff_in_browser
 from verka.accounts.services import create_user
 from verka.eservices.models import EService, Submission
 from verka.processes import codec
@@ -24,11 +25,8 @@ PASSWORD = "pw-new-eservice-1"
 
 
 def log_in(page: Any, url: str, username: str) -> None:
-    page.goto(url)
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in", exact=True).click()
-    page.wait_for_load_state()
+    # The digitalisation team gives a second factor after the password.
+    log_in_staff_in_browser(page, url, username, PASSWORD)
 
 
 def open_file(page: Any, name: str) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.accounts.helpers import log_in_staff_in_browser
 from verka.accounts.services import create_user
 from verka.eservices.models import EService
 from verka.processes.models import ProcessInstance
@@ -23,11 +24,8 @@ PASSWORD = "pw-studio-browser-1"
 
 
 def log_in(page: Any, base_url: str, username: str) -> None:
-    page.goto(base_url + "/konto/logga-in/personal/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in", exact=True).click()
-    page.wait_for_load_state()
+    # The digitalisation team gives a second factor after the password.
+    log_in_staff_in_browser(page, base_url + "/konto/logga-in/personal/", username, PASSWORD)
 
 
 def test_a_project_from_creation_to_publication_and_back(live_server, page):

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.accounts.helpers import log_in_staff_in_browser
 from verka.cases.models import CaseAccess, CaseMessage
 from verka.processes import services as processes
 from verka.processes.models import ProcessInstance, UserTask
@@ -28,11 +29,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def log_in(page: Any, base_url: str, username: str) -> None:
-    page.goto(base_url + "/konto/logga-in/personal/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in", exact=True).click()
-    page.wait_for_load_state()
+    # Staff who must (the digitalisation team) give a second factor after the password.
+    log_in_staff_in_browser(page, base_url + "/konto/logga-in/personal/", username, PASSWORD)
 
 
 def option_label(form: str, key: str, value: str) -> str:

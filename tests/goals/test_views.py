@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.accounts.helpers import log_in_with_second_factor
 from verka.eservices.models import EService, Submission
 from verka.goals import services
 from verka.goals.bench import Step, SyntheticCase, insert_cases
@@ -56,7 +57,7 @@ def data():
 
 
 def log_in(client, user) -> None:  # type: ignore[no-untyped-def]
-    client.force_login(user)
+    log_in_with_second_factor(client, user)
 
 
 PAGES = ["/mal/", "/mal/indikatorer/", "/mal/initiativ/", "/mal/system/"]

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from tests.accounts.helpers import log_in_with_second_factor
 from verka.accounts.services import create_user
 from verka.studio import services
 
@@ -40,7 +41,7 @@ def citizen(db: Any) -> Any:
 @pytest.fixture
 def operator_client(operator: Any) -> Client:
     client = Client()
-    client.force_login(operator)
+    log_in_with_second_factor(client, operator)
     return client
 
 

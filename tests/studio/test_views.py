@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from tests.accounts.helpers import log_in_with_second_factor
 from verka.eservices.models import EService
 from verka.processes.models import ProcessInstance
 from verka.studio import services
@@ -26,7 +27,7 @@ BASE = "/studio/parkering"
 
 def client_for(user: Any, **options: Any) -> Client:
     client = Client(**options)
-    client.force_login(user)
+    log_in_with_second_factor(client, user)
     return client
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from tests.accounts.helpers import log_in_with_second_factor
 from verka.cases.models import CaseAccess
 from verka.workspace.models import ProcessAccess
 
@@ -88,12 +89,12 @@ def test_reading_a_case_or_task_is_written_to_the_access_log(client, people, per
 def test_operations_are_only_for_the_digitalisation_team(client, people, name):
     client.force_login(people["officer"])
     assert client.get(reverse(name)).status_code == 404
-    client.force_login(people["operator"])
+    log_in_with_second_factor(client, people["operator"])
     assert client.get(reverse(name)).status_code == 200
 
 
 def test_the_digitalisation_team_sees_every_case(client, people, permit_case):
-    client.force_login(people["operator"])
+    log_in_with_second_factor(client, people["operator"])
     page = client.get(reverse("workspace:case", args=[permit_case.process_instance_key]))
     assert page.status_code == 200
     assert "Variabler (drift)" in page.content.decode()

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from tests.accounts.helpers import log_in_with_second_factor
 from verka.cases.models import CaseAccess
 from verka.processes import codec
 from verka.processes import services as processes
@@ -37,14 +38,14 @@ def audit_of(instance) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped
 
 def test_versions_list_running_instances_and_incidents(client, people, broken):
     processes.start_instance("one-task", {"amount": 1})
-    client.force_login(people["operator"])
+    log_in_with_second_factor(client, people["operator"])
     page = client.get(reverse("workspace:ops"))
     rows = {row.definition.bpmn_process_id: row for row in page.context["versions"]}
     assert (rows["one-task"].running, rows["one-task"].incidents) == (2, 1)
 
 
 def test_an_incident_is_shown_with_its_error_and_resolved_with_retries(client, people, broken):
-    client.force_login(people["operator"])
+    log_in_with_second_factor(client, people["operator"])
     incident = Incident.objects.get(process_instance_id=broken.key)
     listing = client.get(reverse("workspace:ops_incidents")).content.decode()
     assert "connection refused by the archive" in listing
@@ -67,13 +68,13 @@ def test_an_incident_is_shown_with_its_error_and_resolved_with_retries(client, p
 
 def test_the_waiting_page_lists_jobs(client, people, broken):
     processes.start_instance("one-task", {"amount": 1})
-    client.force_login(people["operator"])
+    log_in_with_second_factor(client, people["operator"])
     page = client.get(reverse("workspace:ops_waiting")).content.decode()
     assert "work" in page and "connection refused" in page
 
 
 def test_cancelling_an_instance_needs_a_reason_and_is_audited(client, people, broken):
-    client.force_login(people["operator"])
+    log_in_with_second_factor(client, people["operator"])
     url = reverse("workspace:ops_cancel", args=[broken.key])
     assert client.get(url).status_code == 200
     assert client.post(url, {"reason": ""}).status_code == 400
@@ -93,7 +94,7 @@ def test_cancelling_an_instance_needs_a_reason_and_is_audited(client, people, br
     ],
 )
 def test_a_variable_edit_with_bad_json_is_refused(client, people, broken, text, message):
-    client.force_login(people["operator"])
+    log_in_with_second_factor(client, people["operator"])
     url = reverse("workspace:ops_variable", args=[broken.key])
     response = client.post(url, {"name": "amount", "value": text})
     assert response.status_code == 400
@@ -104,7 +105,7 @@ def test_a_variable_edit_with_bad_json_is_refused(client, people, broken, text, 
 
 
 def test_a_variable_edit_is_typed_stored_and_audited(client, people, broken):
-    client.force_login(people["operator"])
+    log_in_with_second_factor(client, people["operator"])
     url = reverse("workspace:ops_variable", args=[broken.key])
     form = client.get(url, {"name": "amount"})
     assert form.context["value"] == "5"
@@ -141,7 +142,7 @@ def test_repairs_need_the_csrf_token(people, broken):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    client.force_login(people["operator"])
+    log_in_with_second_factor(client, people["operator"])
     response = client.post(reverse("workspace:ops_cancel", args=[broken.key]), {"reason": "x"})
     assert response.status_code == 403
     assert ProcessInstance.objects.get(key=broken.key).status == "ACTIVE"
@@ -149,7 +150,7 @@ def test_repairs_need_the_csrf_token(people, broken):
 
 def test_the_instance_list_filters_by_process_status_and_incident(client, people, broken):
     healthy = processes.start_instance("one-task", {"amount": 1})
-    client.force_login(people["operator"])
+    log_in_with_second_factor(client, people["operator"])
 
     def listed(**query: str) -> list[int]:
         page = client.get(reverse("workspace:ops_instances"), query)

@@ -27,6 +27,7 @@ from django.utils import translation
 from joserfc.errors import JoseError
 
 from . import demo_idp
+from .mfa import provider_vouches_for_factors
 from .models import User
 from .oidc_config import Provider, parse_providers, providers_from_environ
 from .services import AccountError, Identity, sign_in_with_identity
@@ -62,6 +63,8 @@ class LoginResult:
     created: bool
     next_url: str
     language: str
+    # The provider vouched, in its signed claims, for several factors (see mfa).
+    several_factors: bool = False
 
 
 # --- configuration ----------------------------------------------------------------------------
@@ -290,6 +293,7 @@ def _sign_in(
         created=created,
         next_url=state_data.get("next", ""),
         language=state_data.get("language", ""),
+        several_factors=provider_vouches_for_factors(provider, claims),
     )
 
 

@@ -18,6 +18,11 @@ Environment variables (NAME is the provider's name in upper case, `-` written as
     VERKA_OIDC_<NAME>_LABEL_SV / _LABEL_EN   button text on the login page
     VERKA_OIDC_<NAME>_ACR_VALUES             e.g. a level of assurance an eID broker asks for
     VERKA_OIDC_<NAME>_TOKEN_AUTH             client_secret_basic (default) or client_secret_post
+    VERKA_OIDC_<NAME>_MFA_AMR                staff only: `amr` values (RFC 8176) that mean the
+                                             provider used several factors, e.g. "mfa,hwk";
+                                             such a login needs no second factor in Verka
+    VERKA_OIDC_<NAME>_MFA_ACR                staff only: `acr` values that mean the same, e.g.
+                                             an assurance level that requires two factors
 
 The callback URL to register at the provider is https://<host>/konto/oidc/<name>/callback/.
 """
@@ -56,6 +61,10 @@ class Provider:
     label_en: str = ""
     acr_values: str = ""
     token_auth: str = "client_secret_basic"
+    # Staff: the claim values that show the provider authenticated with several factors
+    # (verka.accounts.mfa.provider_vouches_for_factors); empty trusts nothing.
+    mfa_amr: str = ""
+    mfa_acr: str = ""
     # Set only for Verka's demo identity provider, whose issuer URL follows the host the demo
     # is reached by: identities are stored under this fixed key instead, and a persona's subject
     # is the demo user's username (see verka.accounts.demo_idp).
@@ -160,5 +169,11 @@ def parse_provider(entry: Mapping[str, Any], *, where: str) -> Provider:
         raise ProviderConfigError(
             f"{where}: {env_key(name, 'groups_claim')} applies only to KIND=staff providers"
         )
+    for key in ("mfa_amr", "mfa_acr"):
+        values[key] = " ".join(str(values.get(key) or "").replace(",", " ").split())
+        if values[key] and kind != "staff":
+            raise ProviderConfigError(
+                f"{where}: {env_key(name, key)} applies only to KIND=staff providers"
+            )
     values["issuer"] = issuer
     return Provider(**values)

@@ -1,8 +1,8 @@
 """Login and logout, mounted at /konto/ (and /en/konto/)."""
 
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from . import mfa_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -13,4 +13,16 @@ urlpatterns = [
     path("oidc/<slug:provider>/callback/", views.oidc_callback, name="oidc_callback"),
     path("logga-ut/", views.logout_view, name="logout"),
     path("utloggad/", views.logged_out, name="logged_out"),
+    # The second factor (verka.accounts.mfa).
+    path("tvastegsverifiering/", mfa_views.verify, name="mfa_verify"),
+    path("sakerhet/", mfa_views.security, name="mfa_setup"),
+    path("sakerhet/app/", mfa_views.add_app, name="mfa_add_app"),
+    path("sakerhet/aterstallningskoder/", mfa_views.recovery_codes, name="mfa_recovery_codes"),
+    path(
+        "sakerhet/ta-bort/<slug:kind>/<int:device_id>/",
+        mfa_views.remove_device,
+        name="mfa_remove_device",
+    ),
+    # django-otp-webauthn's JSON endpoints for registering and using passkeys.
+    path("passkey/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
 ]

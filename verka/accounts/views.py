@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import oidc
+from . import mfa, oidc
 from .models import User
 
 # reason -> (heading, explanation, HTTP status)
@@ -98,6 +98,26 @@ def _providers(request: HttpRequest, kind: str) -> list[dict[str, Any]]:
     ]
 
 
+def login_page_context(request: HttpRequest, audience: str = "staff") -> dict[str, Any]:
+    """What the login page shows besides the form (also for the lockout page)."""
+    from django.contrib.auth.forms import AuthenticationForm
+
+    citizen_providers = _providers(request, "citizen")
+    # With no e-identification configured, or after a failed password login, the page a
+    # visitor needs is the staff page.
+    if request.method == "POST" or not citizen_providers:
+        audience = "staff"
+    # Unbound: binding it would check the password again.
+    typed = str(request.POST.get("username", ""))[:150] if request.method == "POST" else ""
+    return {
+        "form": AuthenticationForm(request, initial={"username": typed}),
+        "audience": audience,
+        "citizen_providers": citizen_providers,
+        "staff_providers": _providers(request, "staff"),
+        "next": safe_next(request, request.POST.get("next") or request.GET.get("next")),
+    }
+
+
 class VerkaLoginView(LoginView):
     """Citizens' page (e-identification) or staff page (organisation login and password)."""
 
@@ -112,20 +132,25 @@ class VerkaLoginView(LoginView):
     def get_default_redirect_url(self) -> str:
         return default_redirect(self.request.user)
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        login(self.request, form.get_user())
+        user = self.request.user
+        if not mfa.needs_second_factor(user):
+            return HttpResponseRedirect(self.get_success_url())
+        # Half logged in: the second factor comes next (SecondFactorMiddleware holds every
+        # other page until then).
+        step = "accounts:mfa_verify" if mfa.has_device(user) else "accounts:mfa_setup"
+        target = reverse(step)
+        next_url = self.get_redirect_url()
+        if next_url:
+            target += "?" + urlencode({"next": next_url})
+        return HttpResponseRedirect(target)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        citizen_providers = _providers(self.request, "citizen")
-        audience = self.audience
-        # With no e-identification configured, or after a failed password login, the page a
-        # visitor needs is the staff page.
-        if self.request.method == "POST" or not citizen_providers:
-            audience = "staff"
-        context.update(
-            audience=audience,
-            citizen_providers=citizen_providers,
-            staff_providers=_providers(self.request, "staff"),
-            next=self.get_redirect_url(),
-        )
+        page = login_page_context(self.request, self.audience)
+        page.pop("form")
+        context.update(page)
         return context
 
 
@@ -181,10 +206,16 @@ def oidc_callback(request: HttpRequest, provider: str) -> HttpResponse:
     login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
     # login() keeps the session's data but rotates its key; keep the provider for logout.
     request.session[oidc.SESSION_KEY] = remembered
+    mfa.note_oidc_login(request, configured.name, result.several_factors)
     target = safe_next(request, result.next_url)
     if not target:
         with _language(result.language):
             target = default_redirect(result.user)
+    if mfa.needs_second_factor(result.user) and not mfa.is_verified(request):
+        # The provider did not vouch for a second factor: Verka asks for its own.
+        with _language(result.language):
+            step = "accounts:mfa_verify" if mfa.has_device(result.user) else "accounts:mfa_setup"
+            return HttpResponseRedirect(reverse(step) + "?" + urlencode({"next": target}))
     return HttpResponseRedirect(target)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -68,6 +69,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Login security (verka.accounts.lockout, verka.accounts.mfa): lockout after failed logins,
+    # and second factors: authenticator apps, recovery codes, WebAuthn passkeys.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "verka.accounts",
     "verka.portal",
     "verka.worker",
@@ -94,9 +102,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "verka.accounts.middleware.SessionTimeoutMiddleware",
+    "verka.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "verka.conf.logging.RequestLogMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "verka.conf.urls"
@@ -161,6 +174,69 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
+
+# Axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- login security (docs/operations.md, "Login security") -----------------------------------
+# Failed logins: an account is locked after VERKA_LOGIN_ACCOUNT_FAILURE_LIMIT failures, a client
+# address after VERKA_LOGIN_ADDRESS_FAILURE_LIMIT (over all the accounts it tried), each until
+# VERKA_LOGIN_LOCKOUT_MINUTES have passed since the last failure or an admin lifts it.
+AXES_ENABLED = env_bool("VERKA_LOGIN_LOCKOUT", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("VERKA_LOGIN_ACCOUNT_FAILURE_LIMIT", "10"))
+VERKA_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("VERKA_LOGIN_ADDRESS_FAILURE_LIMIT", "50"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("VERKA_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username"]  # per address: verka.accounts.lockout.LockoutHandler
+AXES_HANDLER = "verka.accounts.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "verka.conf.network.client_address"
+AXES_LOCKOUT_CALLABLE = "verka.accounts.lockout.lockout_response"
+# Tries made while locked out do not push the end of the lockout further away.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False
+# Successful logins are in the structured log already; axes keeps only the failure counts.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["password", "code", "otp_token"]
+
+# Second factors (verka.accounts.mfa): required for superusers and the groups listed here,
+# or for every staff member with VERKA_MFA_REQUIRED_FOR=staff.
+VERKA_MFA_REQUIRED_FOR = os.environ.get("VERKA_MFA_REQUIRED_FOR", "groups").strip().lower()
+if VERKA_MFA_REQUIRED_FOR not in {"groups", "staff"}:
+    raise ValueError("VERKA_MFA_REQUIRED_FOR must be groups or staff")
+VERKA_MFA_GROUPS = env_list("VERKA_MFA_GROUPS", "digitalisering")
+OTP_TOTP_ISSUER = os.environ.get("VERKA_SITE_NAME", "Exempelkommun") + " (Verka)"
+OTP_TOTP_THROTTLE_FACTOR = 1  # seconds, doubled after each wrong code
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Passkeys (WebAuthn): the relying party is the host staff reach Verka by unless VERKA_WEBAUTHN_RP_ID
+# names it; the origins allowed are VERKA_WEBAUTHN_ORIGINS or that host's own origin.
+OTP_WEBAUTHN_RP_NAME = os.environ.get("VERKA_SITE_NAME", "Exempelkommun") + " (Verka)"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "verka.accounts.passkeys.relying_party_id"
+OTP_WEBAUTHN_HELPER_CLASS = "verka.accounts.passkeys.PasskeyHelper"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a passkey is the second factor after a password
+VERKA_WEBAUTHN_RP_ID = os.environ.get("VERKA_WEBAUTHN_RP_ID", "").strip()
+VERKA_WEBAUTHN_ORIGINS = env_list("VERKA_WEBAUTHN_ORIGINS", "")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = VERKA_WEBAUTHN_ORIGINS
+SILENCED_SYSTEM_CHECKS = [
+    # Empty VERKA_WEBAUTHN_ORIGINS: PasskeyHelper allows the origin of the checked host.
+    "otp_webauthn.E030",
+    # Per-address limits are LockoutHandler's, with their own number (not axes' parameter).
+    "axes.W006",
+]
+
+# Sessions end after this long without a request (idle) and, however active, this long after
+# the login (absolute). Expired sessions are deleted by the worker.
+VERKA_STAFF_SESSION_IDLE_SECONDS = 60 * int(
+    os.environ.get("VERKA_STAFF_SESSION_IDLE_MINUTES", "30")
+)
+VERKA_CITIZEN_SESSION_IDLE_SECONDS = 60 * int(
+    os.environ.get("VERKA_CITIZEN_SESSION_IDLE_MINUTES", "30")
+)
+VERKA_SESSION_MAX_SECONDS = 3600 * int(os.environ.get("VERKA_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = VERKA_SESSION_MAX_SECONDS
+VERKA_SESSION_CLEAR_MINUTES = int(os.environ.get("VERKA_SESSION_CLEAR_MINUTES", "15"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

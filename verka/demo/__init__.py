@@ -54,12 +54,13 @@ DEMO_LOGINS = (
 def load_demo() -> tuple[DemoLogin, ...]:
     """Create whatever of the demo is missing; running it again changes nothing (deploying the
     same models again keeps their versions)."""
+    from verka.accounts.mfa import ensure_demo_totp, required_for
     from verka.accounts.services import ensure_user
 
     from .eservices import load_eservices
 
     for login in DEMO_LOGINS:
-        ensure_user(
+        user = ensure_user(
             login.username,
             login.password,
             kind=login.kind,
@@ -67,6 +68,10 @@ def load_demo() -> tuple[DemoLogin, ...]:
             groups=login.groups,
             superuser=login.superuser,
         )
+        if required_for(user):
+            # Staff who must use a second factor get an authenticator app with the demo's
+            # published key (verka.accounts.mfa.DEMO_TOTP_SECRET), printed with the logins.
+            ensure_demo_totp(user)
     load_eservices()
     from verka.studio.demo import load_demo_projects
 
