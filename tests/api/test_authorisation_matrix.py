@@ -31,6 +31,7 @@ from verka.goals.models import Indicator
 from verka.processes import services as processes
 from verka.processes.models import Incident, Job, UserTask
 
+from ..accounts.helpers import log_in_with_second_factor
 from . import bpmn
 from .conftest import Api
 
@@ -482,7 +483,7 @@ def test_the_api_and_the_workspace_agree(client, world, role, obj):
     api = Api(client, world["tokens"][role])
     through_api = api.get(f"process-instances/{case.instance_key}").status_code
     task_through_api = api.get(f"user-tasks/{case.task_key}").status_code
-    client.force_login(owner_of(role, world["people"]))
+    log_in_with_second_factor(client, owner_of(role, world["people"]))
     on_the_web = client.get(reverse("workspace:case", args=[case.instance_key])).status_code
     task_on_the_web = client.get(reverse("workspace:task", args=[case.task_key])).status_code
     assert through_api == on_the_web == (200 if reads(role, obj) else 404)

@@ -17,6 +17,7 @@ from django.test import Client, override_settings
 
 from verka.accounts.services import create_user
 
+from ..accounts.helpers import log_in_with_second_factor
 from ..eservices.conftest import permit_eservice  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
@@ -117,8 +118,7 @@ def test_the_studio_editor_loads_its_bundle_under_the_nonce():
 
     operator = create_user("dora", "pw-dora-123", kind="staff", groups=["digitalisering"])
     project = studio.create_project(operator, "parkering", "Parkeringstillstånd")
-    staff = Client()
-    staff.force_login(operator)
+    staff = log_in_with_second_factor(Client(), operator)
     files = [file for file in project.files.all() if file.kind in {"bpmn", "dmn", "form"}]
     assert {file.kind for file in files} >= {"bpmn", "form"}
     for file in files:
