@@ -399,3 +399,17 @@ def test_uploaded_file_names_are_normalised(client, anonymous, given, stored):
     response = upload(client, pdf(given))
     assert response.status_code == 201, response.json()
     assert Attachment.objects.get().original_name == stored
+
+
+def test_the_worker_runs_the_duty_through_its_cleanup_source(anonymous):
+    from verka.worker.runner import registered_sources
+
+    registered = {source.name: source for source in registered_sources()}
+    age(services.draft_for(anonymous, None, "old"), 400)
+    source = services.CleanupSource()
+    assert source.poll("w1") == 1
+    age(services.draft_for(anonymous, None, "old-2"), 400)
+    assert source.poll("w1") == 0  # asks the database again only after `recheck` seconds
+    # Another worker's source asks at once, and finds the duty claimed for the hour.
+    assert registered["draft-cleanup"].poll("w2") == 0
+    assert Draft.objects.count() == 1
