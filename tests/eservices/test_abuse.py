@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import close_old_connections
+from django.db import connections
 from django.utils import timezone
 
 from verka.eservices import services, throttle
@@ -92,7 +92,7 @@ def test_parallel_uploads_cannot_pass_the_cap_together(client, anonymous, settin
         except services.UploadRefused:
             results.append("refused")
         finally:
-            close_old_connections()
+            connections.close_all()  # this thread's own connection
 
     threads = [threading.Thread(target=one) for _ in range(6)]
     for thread in threads:
@@ -244,7 +244,7 @@ def test_the_window_count_is_one_atomic_upsert_across_connections(anonymous):
             for _ in range(10):
                 seen.append(throttle._count("test", "ip:10.9.9.9", 999))
         finally:
-            close_old_connections()
+            connections.close_all()  # this thread's own connection
 
     threads = [threading.Thread(target=count) for _ in range(4)]
     for thread in threads:
@@ -318,7 +318,7 @@ def test_workers_claiming_at_once_do_the_duty_once(anonymous):
             services.clean_up_if_due(name, now=now)
             claims.append(Duty.objects.get().claimed_by)
         finally:
-            close_old_connections()
+            connections.close_all()  # this thread's own connection
 
     threads = [threading.Thread(target=claim, args=(f"w{i}",)) for i in range(4)]
     for thread in threads:
