@@ -275,9 +275,10 @@ def store_upload(draft: Draft, field_path: str, upload: UploadedFile) -> Attachm
             handle.write(chunk)
     try:
         with transaction.atomic():
-            # The draft's row lock (SQLite: the writer's turn) makes the check and the insert
-            # one step, so parallel uploads cannot all pass the check against the same count.
-            Draft.objects.select_for_update().filter(pk=draft.pk).update(updated_at=timezone.now())
+            # Touching the draft takes its row lock (PostgreSQL) or the writer's turn (SQLite)
+            # before the count, so parallel uploads cannot all pass the check against the same
+            # count; it also marks the draft as in use for the clean-up.
+            Draft.objects.filter(pk=draft.pk).update(updated_at=timezone.now())
             _check_draft_caps(draft, upload.size)
             return Attachment.objects.create(
                 draft=draft,
