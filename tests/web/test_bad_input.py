@@ -347,3 +347,19 @@ def test_a_broken_multipart_body_is_a_400_in_the_endpoints_format(world, caplog)
     assert_json_400(upload, caplog)
     page = client.post("/e-tjanster/bygglov/ansok/", broken, content_type=content_type)
     assert_html_400(page, caplog)
+
+
+def test_a_form_body_django_refuses_to_read_is_answered_in_the_endpoints_format(world, caplog):
+    client = Client(raise_request_exception=False)
+    too_big = "answers=" + "x" * (3 * 1024 * 1024)
+    form = "application/x-www-form-urlencoded"
+    upload = client.post("/e-tjanster/bygglov/ansok/bilaga/", too_big, content_type=form)
+    assert upload.status_code == 413 and upload["Content-Type"] == "application/problem+json"
+    page = client.post("/e-tjanster/bygglov/ansok/", too_big, content_type=form)
+    assert page.status_code == 413 and b"<html" in page.content
+    many = "&".join(f"f{i}=1" for i in range(2000))
+    assert_json_400(
+        client.post("/e-tjanster/bygglov/ansok/spara/", many, content_type=form), caplog
+    )
+    assert_html_400(client.post("/e-tjanster/bygglov/ansok/", many, content_type=form), caplog)
+    assert not [r for r in caplog.records if r.exc_info]
