@@ -161,6 +161,15 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return _run_until_signal([("worker", worker.run, worker.stop)])
 
 
+def cmd_cleanup(args: argparse.Namespace) -> int:
+    setup_django()
+    from verka.eservices.services import remove_abandoned_drafts
+
+    removed = remove_abandoned_drafts(retention_days=args.days)
+    print(f"{removed} abandoned draft(s) removed, with their files", flush=True)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("VERKA_DEBUG", "false")
     # The demo runs offline: its stand-in maintenance system lives in Verka itself.
@@ -300,6 +309,14 @@ def build_parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     tck.set_defaults(func=cmd_tck)
+    cleanup = commands.add_parser(
+        "cleanup",
+        help="remove abandoned drafts and their uploaded files now",
+        description="Remove drafts untouched for VERKA_DRAFT_RETENTION_DAYS (or --days) with "
+        "their files; the workers also do this once an hour.",
+    )
+    cleanup.add_argument("--days", type=int, default=None, help="retention in days")
+    cleanup.set_defaults(func=cmd_cleanup)
     commands.add_parser(
         "test",
         help="run Camunda Process Test (CPT) JSON test cases",

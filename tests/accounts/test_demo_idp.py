@@ -220,3 +220,15 @@ def test_the_id_token_carries_what_the_relying_party_needs(demo_on, client):
     assert claims["nonce"] == "n1"
     assert claims["sub"] == "anna"
     assert claims["exp"] > claims["iat"]
+
+
+def test_demo_logins_per_address_are_limited(demo_on, client, settings):
+    settings.VERKA_RATE_LIMITS = {**settings.VERKA_RATE_LIMITS, "demo-logins": "2/m"}
+    statuses = [
+        client.post("/demo-idp/authorize", {**authorization(), "persona": "anna"}).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+    refused = client.post("/demo-idp/authorize", {**authorization(), "persona": "anna"})
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert "<html" in refused.content.decode()

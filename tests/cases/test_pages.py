@@ -142,6 +142,25 @@ def test_good_answers_with_an_uploaded_file_complete_the_task(client, case, anna
     assert CaseAccess.objects.filter(action="change", what__startswith="task").count() == 1
 
 
+def test_the_task_answers_keep_the_servers_file_name_not_the_one_sent_back(client, case, anna):
+    task = officer_requests_completion(case)
+    login(client, anna)
+    upload = client.post(
+        f"/mina-sidor/uppgift/{task.key}/bilaga/",
+        {"field": "supplementDocuments", "file": SimpleUploadedFile("fasad.pdf", PDF)},
+    )
+    reference = upload.json()
+    reference["metadata"]["fileName"] = "fasad\u202egpj.pdf"
+    reference["metadata"]["size"] = 1
+    answers = {"supplementAnswer": "Här", "supplementDocuments": [reference]}
+    response = client.post(f"/mina-sidor/uppgift/{task.key}/", {"answers": json.dumps(answers)})
+    assert response.status_code == 302
+    stored = Variable.objects.get(name="supplementDocuments", scope_key=case.process_instance_key)
+    metadata = json.loads(stored.value)[0]["metadata"]
+    assert metadata["fileName"] == "fasad.pdf"
+    assert metadata["size"] == len(PDF)
+
+
 def test_a_file_reference_that_is_not_the_applicants_is_refused(client, case, anna):
     task = officer_requests_completion(case)
     login(client, anna)

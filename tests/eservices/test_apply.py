@@ -159,14 +159,14 @@ def test_autosave_rejects_malformed_payloads(client, anna, permit_eservice, payl
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("evil.exe", b"MZ\x90\x00", "only PDF"),
+        ("evil.exe", b"MZ\x90\x00", "Only PDF"),
         ("fake.pdf", b"MZ\x90\x00not a pdf", "does not match"),
         ("image.png", b"%PDF-1.4", "does not match"),
     ],
 )
 def test_hostile_uploads_are_refused(client, anna, permit_eservice, name, content, message):
     response = client.post(
-        "/e-tjanster/bygglov/ansok/bilaga/",
+        "/en/e-tjanster/bygglov/ansok/bilaga/",
         {"field": "drawings", "file": SimpleUploadedFile(name, content)},
     )
     assert response.status_code == 400

@@ -21,6 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from verka.conf import inputs
+
 from . import demo_idp
 from .demo_idp import DemoIdpError
 
@@ -136,6 +138,12 @@ def _authorize(request: HttpRequest, params: dict[str, str]) -> HttpResponse:
     people = [p for p in demo_idp.personas() if p.kind == kind]
     problem = ""
     if request.method == "POST":
+        # Anyone may log in as a demo persona: each try counts against the address's limit.
+        from verka.eservices import throttle
+
+        wait = throttle.hit(request, "demo-logins")
+        if wait is not None:
+            raise inputs.TooManyRequests(wait)
         if "cancel" in request.POST:
             return _back(params, {"error": "access_denied"})
         chosen = demo_idp.persona(request.POST.get("persona", ""))

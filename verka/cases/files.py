@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from verka.conf import inputs
 from verka.eservices.services import EXTENSION_TYPES, MAGIC
 
 from .errors import FileRefused
@@ -27,8 +28,13 @@ def document_dir() -> Path:
 
 
 def safe_name(name: str | None) -> str:
-    """The file's own name without any folder part, short enough for the database."""
-    return Path(name or "file").name.replace("\x00", "")[:200] or "file"
+    """The file's own name, safe to store and show (verka.conf.inputs.file_name: no folder
+    part, no control or bidi characters, at most 200 characters with the extension kept);
+    "file" when nothing is left."""
+    try:
+        return inputs.file_name(name)
+    except inputs.BadInput:
+        return "file"
 
 
 def checked_type(upload: UploadedFile) -> str:

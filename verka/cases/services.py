@@ -278,6 +278,22 @@ def _file_problems(
     return problems
 
 
+def _stored_references(form: forms.Form, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers with each (already checked) file reference replaced by the stored file's
+    own: the name and size the server checked, not what the browser sent back."""
+    answers = dict(values)
+    for picker in form.file_pickers:
+        given = answers.get(picker.path)
+        if given in (None, "", []):
+            continue
+        items = given if isinstance(given, list) else [given]
+        ids = [str(item.get("documentId")) for item in items if isinstance(item, Mapping)]
+        stored = {str(a.id): a for a in Attachment.objects.filter(pk__in=ids)}
+        references = [eservices.attachment_reference(stored[i]) for i in ids if i in stored]
+        answers[picker.path] = references if isinstance(given, list) else references[0]
+    return answers
+
+
 def complete_applicant_task(user: Any, task_key: int, data: Any) -> ApplicantTask:
     """Validate the answers against the task's form (the process variables are what the form
     was opened with) and complete the task. Bad answers raise TaskValidationFailed with the
@@ -295,7 +311,8 @@ def complete_applicant_task(user: Any, task_key: int, data: Any) -> ApplicantTas
         errors = _file_problems(task_form_.form, result.values, found.submission, user)
     if errors:
         raise TaskValidationFailed(errors)
-    answers = json.loads(json.dumps(dict(result.values), default=str))
+    values = _stored_references(task_form_.form, result.values)
+    answers = json.loads(json.dumps(values, default=str))
     try:
         processes.complete_user_task(found.task.key, answers, user=user.get_username())
     except processes.CommandRejected:

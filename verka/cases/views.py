@@ -4,7 +4,6 @@ else is a 404, whether it exists or not."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages as flash
@@ -15,6 +14,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from verka.conf import inputs
+from verka.conf.inputs import answers_json
 from verka.eservices.services import localized_schema
 
 from . import services
@@ -121,10 +122,7 @@ def task(request: HttpRequest, task_key: int) -> HttpResponse:
     data = services.task_form_data(task_form.schema, variables)
     errors: list[tuple[str, str, str | None]] = []
     if request.method == "POST":
-        try:
-            answers = json.loads(request.POST.get("answers") or "{}")
-        except ValueError:
-            answers = None
+        answers = inputs.json_field(request.POST, "answers", empty={})
         try:
             services.complete_applicant_task(request.user, task_key, answers)
         except services.TaskValidationFailed as failed:
@@ -156,6 +154,7 @@ def task(request: HttpRequest, task_key: int) -> HttpResponse:
     )
 
 
+@answers_json
 @login_required
 @require_POST
 def task_upload(request: HttpRequest, task_key: int) -> JsonResponse:

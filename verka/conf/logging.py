@@ -70,6 +70,19 @@ class JsonFormatter(logging.Formatter):
 request_log = logging.getLogger("verka.request")
 
 
+# What a client or proxy may name its request with (a UUID, a hex or base64url token, a
+# trace-id): anything else is replaced, so that no newline, markup or megabyte reaches the logs
+# or the response header.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+
+
+def trusted_request_id(given: str | None) -> str:
+    """The client's request id if it is short and plain, else a new one."""
+    if given and _REQUEST_ID.fullmatch(given):
+        return given
+    return uuid.uuid4().hex
+
+
 class RequestLogMiddleware:
     """Logs each request once with its status and duration, and tags it with a request id."""
 
@@ -77,7 +90,7 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        request_id = trusted_request_id(request.headers.get("X-Request-ID"))
         request.request_id = request_id  # type: ignore[attr-defined]
         started = time.perf_counter()
         response = self.get_response(request)

@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which would otherwise be the first to read (and fail on) the body.
+    "verka.conf.inputs.InputLimitsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -273,6 +275,20 @@ STATICFILES_DIRS = [
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(os.environ.get("VERKA_MEDIA_ROOT", VAR_DIR / "uploads"))
 VERKA_MAX_UPLOAD_BYTES = int(os.environ.get("VERKA_MAX_UPLOAD_MB", "20")) * 1024 * 1024
+# What one draft may hold in uploaded files, and how long an untouched draft (and its files) is
+# kept before the worker removes it.
+VERKA_DRAFT_MAX_FILES = int(os.environ.get("VERKA_DRAFT_MAX_FILES", "20"))
+VERKA_DRAFT_MAX_UPLOAD_BYTES = int(os.environ.get("VERKA_DRAFT_MAX_UPLOAD_MB", "100")) * 1024 * 1024
+VERKA_DRAFT_RETENTION_DAYS = int(os.environ.get("VERKA_DRAFT_RETENTION_DAYS", "30"))
+# Requests per client (the signed-in user, else the address) on the e-service endpoints anyone
+# may use: "<count>/<period>" with s, m or h ("30/h", "10/15m"), or "off".
+VERKA_RATE_LIMITS = {
+    "drafts": os.environ.get("VERKA_RATE_DRAFTS", "30/h"),
+    "autosaves": os.environ.get("VERKA_RATE_AUTOSAVES", "120/m"),
+    "uploads": os.environ.get("VERKA_RATE_UPLOADS", "60/h"),
+    "submits": os.environ.get("VERKA_RATE_SUBMITS", "30/h"),
+    "demo-logins": os.environ.get("VERKA_RATE_DEMO_LOGINS", "60/m"),
+}
 # Requests carry at most one upload plus the form; anything larger is refused before parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

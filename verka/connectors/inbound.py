@@ -9,7 +9,6 @@ retry is published once. Errors answer RFC 7807 problem JSON and change nothing.
 from __future__ import annotations
 
 import hmac
-import json
 import time
 from datetime import timedelta
 from typing import Any
@@ -19,6 +18,7 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from verka.conf import inputs
 from verka.engine.feel import FeelError, evaluate_camunda
 from verka.processes import codec, services
 
@@ -37,6 +37,7 @@ def problem(status: int, title: str, detail: str = "") -> JsonResponse:
     return JsonResponse(body, status=status, content_type="application/problem+json")
 
 
+@inputs.answers_json
 @csrf_exempt  # authenticated by the HMAC signature, not by a browser session
 @require_POST
 def receive(request: HttpRequest, slug: str) -> JsonResponse:
@@ -57,9 +58,9 @@ def receive(request: HttpRequest, slug: str) -> JsonResponse:
     if not hmac.compare_digest(given, signature(secret, timestamp, body)):
         return problem(401, "Unauthorized", "X-Verka-Signature does not match the body")
     try:
-        payload = json.loads(body)
-    except ValueError as error:
-        return problem(400, "Bad Request", f"the body is not JSON: {error}")
+        payload = inputs.parse_json(body, where="body", max_bytes=MAX_BODY)
+    except inputs.BadInput as error:
+        return problem(400, "Bad Request", error.message)
     if not isinstance(payload, dict):
         return problem(400, "Bad Request", "the body must be a JSON object")
     context = codec.from_plain_json(payload)

@@ -5,7 +5,6 @@ three. Enabled only when VERKA_DEMO_SERVICES is true (`verka demo` sets it)."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,20 +15,23 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from verka.conf import inputs
+
 from .models import DemoFault
 
 STEPS = [("inProgress", timedelta(minutes=1)), ("fixed", timedelta(minutes=3))]
 
 
+@inputs.answers_json
 @csrf_exempt  # a machine-to-machine endpoint; there is no browser session to protect
 @require_POST
 def receive_fault(request: HttpRequest) -> JsonResponse:
     if not settings.VERKA_DEMO_SERVICES:
         raise Http404
     try:
-        body = json.loads(request.body)
+        body = inputs.json_body(request)
         fault_id = str(body["faultId"])[:64]
-    except (ValueError, KeyError, TypeError):
+    except (inputs.BadInput, KeyError, TypeError):
         return JsonResponse({"error": "a JSON body with faultId is required"}, status=400)
     try:
         with transaction.atomic():

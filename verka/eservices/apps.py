@@ -10,6 +10,9 @@ class EServicesConfig(AppConfig):
     def ready(self) -> None:
         from verka.worker.runner import WorkSource, register
 
-        from .services import send_pending_receipts
+        from .services import CleanupSource, send_pending_receipts
+        from .throttle import check_settings
 
+        check_settings()
         register(WorkSource("receipts", lambda worker_name: send_pending_receipts()))
+        register(WorkSource("draft-cleanup", CleanupSource().poll))

@@ -171,3 +171,32 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64)
     storage_name = models.CharField(max_length=80, unique=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+
+class RateCounter(models.Model):
+    """Requests of one kind from one client in one fixed time window, counted in the database
+    so that every web process sees the same count (see verka/eservices/throttle.py)."""
+
+    bucket = models.CharField(max_length=32)
+    client = models.CharField(max_length=80)
+    # The window's end in seconds since the epoch: a plain number, the same on every database.
+    window_end = models.BigIntegerField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bucket", "client", "window_end"], name="eservices_rate_window"
+            )
+        ]
+
+
+class Duty(models.Model):
+    """A periodic duty of the workers (removing abandoned drafts): which worker claimed it until
+    when, so that one worker does it however many run, and what the last run did."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=200, blank=True)
+    last_done_at = models.DateTimeField(null=True, blank=True)
+    last_count = models.PositiveIntegerField(default=0)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,14 +17,18 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
+from verka.conf import inputs
 from verka.engine import forms
-from verka.processes import repository
+from verka.processes import clock, repository
 from verka.processes import services as processes
 
-from .models import Attachment, CaseCounter, Draft, EService, Submission
+from . import throttle
+from .models import Attachment, CaseCounter, Draft, Duty, EService, Submission
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +173,7 @@ def draft_for(eservice: EService, user: Any, session_key: str) -> Draft:
             draft = Draft.objects.get(eservice=eservice, owner=user)
         return draft
     if not eservice.allow_anonymous:
-        raise EServiceError("log in to use this e-service")
+        raise EServiceError(_("Logga in för att använda e-tjänsten."))
     draft = Draft.objects.filter(eservice=eservice, owner=None, session_key=session_key).first()
     return draft or Draft.objects.create(eservice=eservice, session_key=session_key)
 
@@ -176,9 +181,9 @@ def draft_for(eservice: EService, user: Any, session_key: str) -> Draft:
 def save_draft(draft: Draft, data: Any, step: int | None = None) -> Draft:
     """Autosave: keep what was typed, whether valid yet or not (validation comes per step)."""
     if not isinstance(data, Mapping):
-        raise EServiceError("the answers must be a JSON object")
+        raise EServiceError(_("Svaren ska vara ett JSON-objekt."))
     if len(json.dumps(data)) > MAX_DRAFT_BYTES:
-        raise EServiceError("the answers are too large")
+        raise EServiceError(_("Svaren är för stora."))
     form = start_form(draft.eservice).form
     known = {field.segments[0] for field in form.fields if field.segments}
     draft.data = {key: value for key, value in data.items() if key in known}
@@ -229,45 +234,82 @@ def upload_dir() -> Path:
     return path
 
 
+class UploadRefused(EServiceError):
+    """An upload the draft cannot take; the message is translated."""
+
+
 def store_upload(draft: Draft, field_path: str, upload: UploadedFile) -> Attachment:
-    """Check an uploaded file against the form's file picker and keep it outside the web root."""
+    """Check an uploaded file against the form's file picker and the draft's caps (files and
+    bytes), and keep it outside the web root under a random name."""
     form = start_form(draft.eservice).form
     picker = next((p for p in form.file_pickers if p.path == field_path), None)
     if picker is None:
-        raise EServiceError("the form has no file field with that name")
-    name = Path(upload.name or "file").name[:200]
+        raise UploadRefused(_("Formuläret har inget filfält med det namnet."))
+    try:
+        name = inputs.file_name(upload.name)
+    except inputs.BadInput as error:
+        raise UploadRefused(error.message) from None
     content_type = EXTENSION_TYPES.get(Path(name).suffix.lower())
     if content_type is None:
-        raise EServiceError("only PDF, PNG, JPEG and GIF files can be uploaded")
+        raise UploadRefused(_("Bara filer av typen PDF, PNG, JPEG och GIF kan skickas."))
     max_size = settings.VERKA_MAX_UPLOAD_BYTES
     if upload.size is None or upload.size > max_size:
-        raise EServiceError(f"the file is larger than {max_size // (1024 * 1024)} MB")
+        raise UploadRefused(_("Filen är större än %(mb)s MB.") % {"mb": max_size // (1024 * 1024)})
+    if upload.size == 0:
+        raise UploadRefused(_("Filen är tom."))
     head = upload.read(16)
     upload.seek(0)
     if not any(head.startswith(magic) for magic in MAGIC[content_type]):
-        raise EServiceError("the file's content does not match its type")
+        raise UploadRefused(_("Filens innehåll stämmer inte med filtypen."))
     problems = forms.check_uploads(
         picker, [forms.Upload(name, content_type, upload.size)], max_size=max_size
     )
     if problems:
-        raise EServiceError(problems[0].message_en)
+        raise UploadRefused(problems[0].message(get_language() or "sv"))
+    _check_draft_caps(draft, upload.size)  # before writing: a full draft costs no disk
     storage_name = uuid.uuid4().hex
     digest = hashlib.sha256()
     with (upload_dir() / storage_name).open("wb") as handle:
         for chunk in upload.chunks():
             digest.update(chunk)
             handle.write(chunk)
-    return Attachment.objects.create(
-        draft=draft,
-        owner=draft.owner,
-        session_key=draft.session_key,
-        field_path=field_path,
-        original_name=name,
-        content_type=content_type,
-        size=upload.size,
-        sha256=digest.hexdigest(),
-        storage_name=storage_name,
-    )
+    try:
+        with transaction.atomic():
+            # Touching the draft takes its row lock (PostgreSQL) or the writer's turn (SQLite)
+            # before the count, so parallel uploads cannot all pass the check against the same
+            # count; it also marks the draft as in use for the clean-up.
+            Draft.objects.filter(pk=draft.pk).update(updated_at=timezone.now())
+            _check_draft_caps(draft, upload.size)
+            return Attachment.objects.create(
+                draft=draft,
+                owner=draft.owner,
+                session_key=draft.session_key,
+                field_path=field_path,
+                original_name=name,
+                content_type=content_type,
+                size=upload.size,
+                sha256=digest.hexdigest(),
+                storage_name=storage_name,
+            )
+    except BaseException:
+        (upload_dir() / storage_name).unlink(missing_ok=True)
+        raise
+
+
+def _check_draft_caps(draft: Draft, size: int) -> None:
+    held = Attachment.objects.filter(draft=draft).aggregate(files=Count("pk"), bytes=Sum("size"))
+    max_files = settings.VERKA_DRAFT_MAX_FILES
+    if held["files"] + 1 > max_files:
+        raise UploadRefused(
+            _("Ansökan har redan %(count)d filer, det högsta antalet. Ta bort en fil först.")
+            % {"count": max_files}
+        )
+    max_bytes = settings.VERKA_DRAFT_MAX_UPLOAD_BYTES
+    if (held["bytes"] or 0) + size > max_bytes:
+        raise UploadRefused(
+            _("Filerna i ansökan får vara högst %(mb)s MB tillsammans.")
+            % {"mb": max_bytes // (1024 * 1024)}
+        )
 
 
 def attachment_reference(attachment: Attachment) -> dict[str, Any]:
@@ -312,12 +354,12 @@ def submit(draft: Draft, submit_token: str, *, language: str = "sv") -> Submissi
     try:
         token = uuid.UUID(str(submit_token))
     except ValueError:
-        raise EServiceError("the form is out of date; reload the page") from None
+        raise EServiceError(_("Formuläret är inaktuellt. Ladda om sidan.")) from None
     existing = Submission.objects.filter(submit_token=token).first()
     if existing is not None:
         return existing
     if token != draft.submit_token:
-        raise EServiceError("the form is out of date; reload the page")
+        raise EServiceError(_("Formuläret är inaktuellt. Ladda om sidan."))
     eservice = draft.eservice
     form = start_form(eservice).form
     result = forms.validate_submission(
@@ -325,6 +367,9 @@ def submit(draft: Draft, submit_token: str, *, language: str = "sv") -> Submissi
     )
     if result.errors:
         raise ValidationFailed(result.errors)
+    values, referenced, problems = _referenced_files(form, result.values, draft)
+    if problems:
+        raise ValidationFailed(problems)
     now = timezone.now()
     with transaction.atomic():
         locked = Draft.objects.select_for_update().filter(pk=draft.pk).first()
@@ -332,10 +377,10 @@ def submit(draft: Draft, submit_token: str, *, language: str = "sv") -> Submissi
             done = Submission.objects.filter(submit_token=token).first()
             if done is not None:
                 return done
-            raise EServiceError("the application was already submitted")
+            raise EServiceError(_("Ansökan är redan skickad."))
         case_number = next_case_number(eservice.case_prefix, now.year)
         applicant = draft.owner
-        answers = json.loads(json.dumps(result.values, default=str))
+        answers = json.loads(json.dumps(values, default=str))
         submission = Submission.objects.create(
             eservice=eservice,
             applicant=applicant,
@@ -346,9 +391,14 @@ def submit(draft: Draft, submit_token: str, *, language: str = "sv") -> Submissi
             email=(applicant.email if applicant else "") or "",
             language=language,
         )
-        Attachment.objects.filter(draft=draft).update(submission=submission, draft=None)
+        # Only files the answers name become the case's; the others were replaced or removed
+        # in the form and go with the draft.
+        Attachment.objects.filter(draft=draft, pk__in=referenced).update(
+            submission=submission, draft=None
+        )
+        _delete_attachments(Attachment.objects.filter(draft=draft))
         variables = {
-            **result.values,
+            **values,
             "caseNumber": case_number,
             "applicationDate": now.date().isoformat(),
             "applicant": applicant.username if applicant else "",
@@ -365,6 +415,143 @@ def submit(draft: Draft, submit_token: str, *, language: str = "sv") -> Submissi
         transaction.on_commit(lambda: send_pending_receipts(limit=1, only=submission.pk))
     log.info("application submitted", extra={"case": case_number, "eservice": eservice.slug})
     return submission
+
+
+def _referenced_files(
+    form: forms.Form, values: Mapping[str, Any], draft: Draft
+) -> tuple[dict[str, Any], set[uuid.UUID], list[forms.FieldError]]:
+    """The answers with each file reference replaced by the stored file's own (the name and
+    size the server checked, not what the browser sent back), the files they name, and a field
+    error for each picker naming a file this draft did not upload to it."""
+    held = {str(a.id): a for a in Attachment.objects.filter(draft=draft)}
+    answers = dict(values)
+    referenced: set[uuid.UUID] = set()
+    problems = []
+    for picker in form.file_pickers:
+        given = answers.get(picker.path)
+        if given in (None, "", []):
+            continue
+        items = given if isinstance(given, list) else [given]
+        found = [
+            held.get(str(item.get("documentId"))) if isinstance(item, Mapping) else None
+            for item in items
+        ]
+        if any(a is None or a.field_path != picker.path for a in found):
+            problems.append(
+                forms.FieldError(
+                    path=picker.path,
+                    code="unknown_file",
+                    message_sv="Filen hittades inte. Ladda upp den igen.",
+                    message_en="The file was not found. Please upload it again.",
+                    field_id=picker.id,
+                )
+            )
+            continue
+        stored = [attachment_reference(a) for a in found if a is not None]
+        answers[picker.path] = stored if isinstance(given, list) else stored[0]
+        referenced.update(a.id for a in found if a is not None)
+    return answers, referenced, problems
+
+
+def _delete_attachments(attachments: QuerySet[Attachment]) -> int:
+    """Delete the rows now and their files once the transaction has committed (a rollback keeps
+    both)."""
+    names = list(attachments.values_list("storage_name", flat=True))
+    deleted, _counts = attachments.delete()
+    if names:
+        transaction.on_commit(lambda: _remove_files(names))
+    return deleted
+
+
+def _remove_files(storage_names: Sequence[str]) -> None:
+    folder = upload_dir()
+    for name in storage_names:
+        (folder / name).unlink(missing_ok=True)
+
+
+# --- abandoned drafts --------------------------------------------------------------------
+
+DRAFT_CLEANUP = "draft-cleanup"
+# How often one of the workers looks for abandoned drafts, and how many go per transaction.
+CLEANUP_EVERY = timedelta(hours=1)
+CLEANUP_BATCH = 200
+
+
+def remove_abandoned_drafts(
+    *, now: datetime | None = None, retention_days: int | None = None
+) -> int:
+    """Delete drafts untouched for the retention time (VERKA_DRAFT_RETENTION_DAYS) with their
+    uploaded files, files left by drafts already gone, and ended rate windows. Returns how many
+    drafts went. Safe to run in several processes at once: each takes drafts no other holds."""
+    now = now or clock.now()
+    days = settings.VERKA_DRAFT_RETENTION_DAYS if retention_days is None else retention_days
+    cutoff = now - timedelta(days=days)
+    removed = 0
+    while True:
+        with transaction.atomic():
+            # PostgreSQL: SKIP LOCKED hands each process other drafts; SQLite: the transaction
+            # holds the only writer's turn from its start. A draft saved since it was picked is
+            # not old any more, so the delete asks again.
+            batch = list(
+                Draft.objects.select_for_update(skip_locked=True)
+                .filter(updated_at__lt=cutoff)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:CLEANUP_BATCH]
+            )
+            if not batch:
+                break
+            _delete_attachments(Attachment.objects.filter(draft_id__in=batch))
+            _total, deleted = Draft.objects.filter(pk__in=batch, updated_at__lt=cutoff).delete()
+            removed += deleted.get(Draft._meta.label, 0)
+    with transaction.atomic():
+        # Files whose draft went some other way (a deleted account, a deleted e-service).
+        _delete_attachments(
+            Attachment.objects.filter(
+                draft__isnull=True, submission__isnull=True, uploaded_at__lt=cutoff
+            )
+        )
+    throttle.forget_old_windows(now=now.timestamp())
+    if removed:
+        log.info("abandoned drafts removed", extra={"drafts": removed, "older_than_days": days})
+    return removed
+
+
+def clean_up_if_due(worker_name: str, *, now: datetime | None = None) -> int:
+    """The workers' clean-up duty: whichever worker claims it first does it, once per
+    CLEANUP_EVERY however many workers run. The claim is one conditional UPDATE, atomic on
+    both databases; a worker that dies mid-run leaves the claim to expire."""
+    now = now or clock.now()
+    try:
+        with transaction.atomic():
+            Duty.objects.get_or_create(name=DRAFT_CLEANUP)
+    except IntegrityError:  # another worker created the row at the same moment
+        pass
+    claimed = (
+        Duty.objects.filter(name=DRAFT_CLEANUP)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+        .update(claimed_until=now + CLEANUP_EVERY, claimed_by=worker_name[:200])
+    )
+    if not claimed:
+        return 0
+    removed = remove_abandoned_drafts(now=now)
+    Duty.objects.filter(name=DRAFT_CLEANUP).update(last_done_at=clock.now(), last_count=removed)
+    return removed
+
+
+@dataclass
+class CleanupSource:
+    """The worker's "draft-cleanup" source: asks the database for the duty at most once a
+    minute per process, so that idle workers do not write a claim on every pass."""
+
+    recheck: float = 60.0
+    next_check: float = 0.0
+
+    def poll(self, worker_name: str) -> int:
+        moment = time.monotonic()
+        if moment < self.next_check:
+            return 0
+        self.next_check = moment + self.recheck
+        return clean_up_if_due(worker_name)
 
 
 def send_pending_receipts(limit: int = 20, only: int | None = None) -> int:

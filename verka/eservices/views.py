@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
@@ -20,7 +19,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import receipts, services
+from verka.conf import inputs
+from verka.conf.inputs import answers_json
+
+from . import receipts, services, throttle
 from .models import Category, Draft, EService, Submission
 
 RECEIPTS_SESSION_KEY = "verka_receipts"
@@ -43,9 +45,21 @@ def _session_key(request: HttpRequest) -> str:
     return str(request.session.session_key)
 
 
+def _limit(request: HttpRequest, bucket: str) -> None:
+    wait = throttle.hit(request, bucket)
+    if wait is not None:
+        raise inputs.TooManyRequests(wait)
+
+
 def _draft(request: HttpRequest, eservice: EService) -> Draft | HttpResponse:
-    if not request.user.is_authenticated and not eservice.allow_anonymous:
-        return redirect_to_login(request.get_full_path())
+    if not request.user.is_authenticated:
+        if not eservice.allow_anonymous:
+            return redirect_to_login(request.get_full_path())
+        # Anyone can start a draft without an account: each new one counts against the
+        # address's limit, so a script cannot fill the database with drafts.
+        key = _session_key(request)
+        if not Draft.objects.filter(eservice=eservice, owner=None, session_key=key).exists():
+            _limit(request, "drafts")
     return services.draft_for(eservice, request.user, _session_key(request))
 
 
@@ -83,15 +97,14 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     last_step = max(len(steps) - 1, 0)
     errors: list[Any] = []
     if request.method == "POST":
-        try:
-            data = json.loads(request.POST.get("answers") or "{}")
-            step = int(request.POST.get("step", draft.step))
-        except (ValueError, TypeError):
-            return HttpResponse(_("Felaktig begäran."), status=400)
+        data = inputs.json_field(
+            request.POST, "answers", max_bytes=services.MAX_DRAFT_BYTES, empty={}
+        )
+        step = inputs.int_field(request.POST, "step", default=draft.step, maximum=1000)
         try:
             services.save_draft(draft, data, step)
         except services.EServiceError as error:
-            return HttpResponse(str(error), status=400)
+            raise inputs.BadInput(str(error), "answers") from None
         action = request.POST.get("action", "save")
         if action == "back":
             services.save_draft(draft, draft.data, max(step - 1, 0))
@@ -135,35 +148,39 @@ def _step_label(step: Any) -> str:
     return _("Steg %(n)s") % {"n": step.index + 1}
 
 
+@answers_json
 @require_POST
-def autosave(request: HttpRequest, slug: str) -> JsonResponse:
+def autosave(request: HttpRequest, slug: str) -> HttpResponse:
     eservice = _eservice(slug)
+    _limit(request, "autosaves")
     draft = _draft(request, eservice)
     if isinstance(draft, HttpResponse):
-        return JsonResponse({"title": _("Logga in för att spara.")}, status=401)
+        return inputs.problem(401, _("Logga in för att spara."), code="unauthenticated")
+    payload = inputs.json_body(request, max_bytes=services.MAX_DRAFT_BYTES + 1024, empty={})
+    if not isinstance(payload, dict):
+        raise inputs.BadInput(_('Anropet ska vara {"data": {…}}.'), "body", "bad-shape")
     try:
-        payload = json.loads(request.body or b"{}")
         services.save_draft(draft, payload.get("data"), None)
-    except (ValueError, AttributeError):
-        return JsonResponse({"title": _("Felaktig begäran.")}, status=400)
     except services.EServiceError as error:
-        return JsonResponse({"title": str(error)}, status=400)
+        raise inputs.BadInput(str(error), "data") from None
     return JsonResponse({"saved": draft.updated_at.isoformat()})
 
 
+@answers_json
 @require_POST
-def upload(request: HttpRequest, slug: str) -> JsonResponse:
+def upload(request: HttpRequest, slug: str) -> HttpResponse:
     eservice = _eservice(slug)
+    _limit(request, "uploads")
     draft = _draft(request, eservice)
     if isinstance(draft, HttpResponse):
-        return JsonResponse({"title": _("Logga in för att ladda upp filer.")}, status=401)
+        return inputs.problem(401, _("Logga in för att ladda upp filer."), code="unauthenticated")
     file = request.FILES.get("file")
     if file is None:
-        return JsonResponse({"title": _("Ingen fil skickades.")}, status=400)
+        raise inputs.BadInput(_("Ingen fil skickades."), "file", "missing")
     try:
         attachment = services.store_upload(draft, request.POST.get("field", ""), file)
     except services.EServiceError as error:
-        return JsonResponse({"title": str(error)}, status=400)
+        raise inputs.BadInput(str(error), "file", "file-refused") from None
     return JsonResponse(services.attachment_reference(attachment), status=201)
 
 
@@ -171,6 +188,7 @@ def upload(request: HttpRequest, slug: str) -> JsonResponse:
 def review(request: HttpRequest, slug: str) -> HttpResponse:
     eservice = _eservice(slug)
     if request.method == "POST":
+        _limit(request, "submits")
         # A repeated submit (double click, retry after a lost answer) finds the case it made.
         done = services.submitted_with(request.POST.get("submit_token", ""))
         if done is not None and _may_see(request, done):

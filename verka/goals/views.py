@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from verka.conf import inputs
 from verka.processes import clock
 
 from . import charts, measure, presets, services
@@ -133,7 +134,7 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def indicator_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         _require_editor(request)
-        goal = Goal.objects.filter(pk=request.POST.get("goal") or 0).first()
+        goal = Goal.objects.filter(pk=inputs.int_field(request.POST, "goal", default=0)).first()
         template = presets.BY_SLUG.get(request.POST.get("template", ""))
         parameters = {
             key: request.POST.get(key, "").strip()
@@ -170,13 +171,10 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if action == "definition":
             text = request.POST.get("definition", "")
             try:
-                changed = services.set_definition(indicator, json.loads(text), user=request.user)
-            except json.JSONDecodeError as problem:
-                error = _("Ogiltig JSON på rad %(line)s, kolumn %(column)s: %(msg)s") % {
-                    "line": problem.lineno,
-                    "column": problem.colno,
-                    "msg": problem.msg,
-                }
+                definition = inputs.parse_json(text, where="definition")
+                changed = services.set_definition(indicator, definition, user=request.user)
+            except inputs.BadInput as problem:
+                error = problem.message
             except DefinitionError as problem:
                 error = str(problem)
             else:

@@ -171,8 +171,13 @@ def _parse(filename: str, content: bytes, kind: str) -> Any:
             for element in model.main.elements
             if isinstance(element, Decision)
         ]
+    from verka.conf.inputs import json_depth_exceeds
+
     try:
-        schema = json.loads(content)
+        text = content.decode("utf-8") if isinstance(content, bytes) else content
+        if json_depth_exceeds(text):
+            raise DeploymentError([f"{filename}: the JSON nests more deeply than a form can"])
+        schema = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise DeploymentError([f"{filename}: not valid JSON: {error}"]) from None
     form_id = schema.get("id") if isinstance(schema, dict) else None

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from verka.conf import inputs
 from verka.eservices.models import Category, EService
 from verka.processes import services as processes
 from verka.processes.models import (
@@ -148,6 +149,11 @@ def _xml_problem(name: str, data: bytes, kind: str) -> str:
 
 
 def _json_problem(name: str, text: str) -> str:
+    if inputs.json_depth_exceeds(text):
+        return _("%(name)s: JSON-värdet är nästlat i fler än %(depth)d nivåer.") % {
+            "name": name,
+            "depth": inputs.MAX_JSON_DEPTH,
+        }
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
@@ -230,6 +236,8 @@ def model_ids(files: Mapping[str, str]) -> ModelIds:
                 if isinstance(e.tag, str) and etree.QName(e).localname == wanted and e.get("id")
             ]
         elif kind == "form":
+            if inputs.json_depth_exceeds(content):
+                continue
             try:
                 schema = json.loads(content)
             except json.JSONDecodeError:
@@ -755,6 +763,11 @@ def run_tests(user: Any, project: Project) -> list[TestOutcome]:
 def parse_variables(text: str) -> dict[str, Any]:
     if not text.strip():
         return {}
+    if inputs.json_depth_exceeds(text):
+        raise StudioError(
+            _("Variablerna: JSON-värdet är nästlat i fler än %(depth)d nivåer.")
+            % {"depth": inputs.MAX_JSON_DEPTH}
+        )
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:

@@ -4,7 +4,6 @@ staff, 403 for citizens, the login page for visitors)."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from typing import Any
 
@@ -22,6 +21,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from verka.conf import inputs
+from verka.conf.inputs import answers_json
 from verka.workspace.access import operator_required
 
 from . import archive, labels, services
@@ -522,18 +523,17 @@ def source(request: HttpRequest, slug: str, name: str) -> HttpResponse:
 
 
 def _json_body(request: HttpRequest) -> Any:
-    if len(request.body) > MAX_JSON_BODY:
-        raise StudioError(_("Innehållet är för stort."))
     try:
-        return json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise StudioError(_("Anropet är inte giltig JSON.")) from None
+        return inputs.json_body(request, max_bytes=MAX_JSON_BODY)
+    except inputs.BadInput as error:  # the editors show {"error": …}
+        raise StudioError(error.message) from None
 
 
 def _bad(message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
+@answers_json
 @require_POST
 @operator_required
 def save(request: HttpRequest, slug: str, name: str) -> HttpResponse:
@@ -554,6 +554,7 @@ def save(request: HttpRequest, slug: str, name: str) -> HttpResponse:
     return JsonResponse({"sha": file.sha, "findings": findings})
 
 
+@answers_json
 @require_POST
 @operator_required
 def check(request: HttpRequest, slug: str) -> HttpResponse:

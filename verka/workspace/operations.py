@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
+from verka.conf.inputs import json_depth_exceeds
 from verka.processes import codec
 from verka.processes import services as processes
 from verka.processes.models import (
@@ -132,6 +133,8 @@ def parse_value(text: str) -> Any:
     """The FEEL value of a JSON text typed by an operator; WorkspaceError says what is wrong."""
     if len(text.encode()) > MAX_VARIABLE_BYTES:
         raise WorkspaceError("the value is too large")
+    if json_depth_exceeds(text):
+        raise WorkspaceError("the value nests too deeply")
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:

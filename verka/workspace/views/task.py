@@ -3,7 +3,6 @@ completion from the applicant."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from verka.conf import inputs
 from verka.eservices.services import localized_schema
 from verka.processes.models import UserTask
 
@@ -57,11 +57,9 @@ def task_page(request: HttpRequest, key: int) -> HttpResponse:
     errors: list[Any] = []
     if request.method == "POST":
         action = request.POST.get("action", "complete")
-        try:
-            data = json.loads(request.POST.get("answers") or "{}")
-        except ValueError:
-            messages.error(request, _("Svaren kunde inte läsas."))
-            return HttpResponseRedirect(reverse("workspace:task", args=[key]))
+        data = inputs.json_field(request.POST, "answers", empty={})
+        if not isinstance(data, dict):
+            raise inputs.BadInput(_("Svaren kunde inte läsas."), "answers", "bad-shape")
         try:
             if action == "draft":
                 services.save_draft(request.user, task, data)
