@@ -272,3 +272,15 @@ def test_every_template_the_demo_models_use_exists(model, job_type, template):
     folder = "documents" if job_type == "verka-document" else "emails"
     text = rendering.render_text(folder, template, "en", {"case_number": "X-1"})
     assert text.strip(), f"{model}: template {template!r} is empty"
+
+
+def test_plain_text_emails_show_what_was_typed_without_html_entities(eservice, anna):
+    submission = submit(eservice, anna)
+    typed = 'Ritning <plan 1> & "fasad" från O\'Brien'
+    email = rendering.render_email(
+        "building-permit-completion-request",
+        "sv",
+        rendering.case_context(submission, {"missingInformation": typed}),
+    )
+    assert typed in email.body
+    assert "&lt;" not in email.body and "&amp;" not in email.body and "&#x27;" not in email.body

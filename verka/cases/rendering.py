@@ -62,7 +62,9 @@ def render_text(folder: str, name: str, language: str, context: Mapping[str, Any
     except TemplateDoesNotExist:
         raise TemplateMissing(name) from None
     with translation.override(language):
-        return template.render(Context(dict(context)))
+        # The Context, not the Engine, decides escaping here: without autoescape=False a
+        # plain-text e-mail would show `&lt;` for what the citizen typed as `<`.
+        return template.render(Context(dict(context), autoescape=False))
 
 
 def case_context(
