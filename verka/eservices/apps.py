@@ -8,8 +8,5 @@ class EServicesConfig(AppConfig):
     verbose_name = _("E-tjänster")
 
     def ready(self) -> None:
-        from verka.worker.runner import WorkSource, register
-
-        from .services import send_pending_receipts
-
-        register(WorkSource("receipts", lambda worker_name: send_pending_receipts()))
+        # Registers the outbox's sender of receipt e-mails.
+        from . import receipts  # noqa: F401

@@ -22,6 +22,7 @@ from django.utils import timezone
 from verka.engine import forms
 from verka.processes import repository
 from verka.processes import services as processes
+from verka.worker import outbox
 
 from .models import Attachment, CaseCounter, Draft, EService, Submission
 
@@ -361,26 +362,9 @@ def submit(draft: Draft, submit_token: str, *, language: str = "sv") -> Submissi
         submission.process_instance_key = instance.key
         submission.save(update_fields=["process_instance_key"])
         draft.delete()
-        # Try at once after commit; the worker's receipt source retries whatever is left.
-        transaction.on_commit(lambda: send_pending_receipts(limit=1, only=submission.pk))
+        if submission.email:
+            # Committed with the case, sent by one worker: the citizen never waits for the
+            # mail server, and web and workers never send it twice.
+            outbox.add("receipt-email", f"receipt:{submission.pk}", {"submission": submission.pk})
     log.info("application submitted", extra={"case": case_number, "eservice": eservice.slug})
     return submission
-
-
-def send_pending_receipts(limit: int = 20, only: int | None = None) -> int:
-    """Send confirmation e-mails not sent yet (worker source and right after a submit)."""
-    from .receipts import send_receipt_email
-
-    pending = Submission.objects.filter(receipt_sent_at__isnull=True).exclude(email="")
-    if only is not None:
-        pending = pending.filter(pk=only)
-    sent = 0
-    for submission in pending.order_by("submitted_at")[:limit]:
-        try:
-            send_receipt_email(submission)
-        except Exception as error:  # the case exists; the e-mail is retried by the worker
-            log.warning("receipt e-mail failed", extra={"error": type(error).__name__})
-            continue
-        Submission.objects.filter(pk=submission.pk).update(receipt_sent_at=timezone.now())
-        sent += 1
-    return sent
