@@ -229,3 +229,19 @@ def email(effect: Effect, subject: str, body: str, to: list[str]) -> EmailMessag
         to=to,
         headers={"Message-ID": message_id(effect)},
     )
+
+
+# --- e-mails written out in full when their cause commits --------------------------------
+
+
+def add_email(key: str, subject: str, body: str, to: list[str], **payload: Any) -> None:
+    """Record a plain-text e-mail, rendered now, to be sent by a worker (kind "email")."""
+    add("email", key, {**payload, "subject": header_text(subject), "body": body, "to": to})
+
+
+@sender("email")
+def send_email(effect: Effect) -> None:
+    to = [str(address) for address in effect.payload.get("to") or []]
+    if not to:
+        raise Undeliverable("the e-mail has no recipient")
+    email(effect, effect.payload["subject"], effect.payload["body"], to).send()
