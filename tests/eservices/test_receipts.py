@@ -3,6 +3,7 @@ and workers there are; the citizen's submit never waits for the mail server."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -12,6 +13,7 @@ from verka.accounts.services import create_user
 from verka.eservices.models import Draft, EService, Submission
 from verka.worker.models import Effect
 from verka.worker.runner import Worker
+from verka.worker.wakeup import Wakeup
 
 from ..worker.mail import SlowBackend
 from ..worker.threads import running_workers, wait_until
@@ -102,3 +104,20 @@ def test_the_receipt_is_plain_text_without_html_entities(client, citizen, permit
     (receipt,) = receipts_of(submission)
     assert "Bygglov <garage> & förråd" in receipt.body
     assert "&lt;" not in receipt.body and "&amp;" not in receipt.body
+
+
+@override_settings(EMAIL_BACKEND=SLOW)
+def test_the_submit_wakes_a_waiting_worker(client, citizen, permit_eservice):
+    # As in `verka demo` (a worker in the web process) or an idle `verka worker`: it waits on
+    # its wake-up (a socket on SQLite, LISTEN on PostgreSQL); the commit of the submission
+    # ends the wait, so the receipt goes out within a moment.
+    SlowBackend.reset()
+    wakeup = Wakeup(threading.Event())
+    try:
+        assert not wakeup.wait(0.2)  # nothing announced yet
+        fill_in_and_submit(client)
+        began = time.monotonic()
+        assert wakeup.wait(10.0), "the submit did not wake the waiting worker"
+        assert time.monotonic() - began < 5.0
+    finally:
+        wakeup.close()
