@@ -138,3 +138,15 @@ def test_a_duty_is_held_by_one_worker_at_a_time():
         assert not duties.take("snapshots", "a", lease)
     assert duties.take("snapshots", "a", timedelta(seconds=-1))  # a lease that ran out …
     assert duties.take("snapshots", "b", lease)  # … is taken over
+
+
+def test_sent_effects_are_deleted_after_the_keeping_time_and_the_others_stay():
+    for key in ("old", "new", "stuck"):
+        outbox.add("test-effect", key, {"to": "anna@example.se"})
+    FAILING["stuck"] = outbox.Undeliverable("gone")
+    outbox.send_due("w")
+    long_ago = timezone.now() - timedelta(days=31)
+    Effect.objects.filter(key="old").update(sent_at=long_ago)
+    Effect.objects.filter(key="stuck").update(created_at=long_ago)
+    assert outbox.prune_sent("w", now=timezone.now()) == 1
+    assert sorted(Effect.objects.values_list("key", flat=True)) == ["new", "stuck"]

@@ -215,6 +215,9 @@ VERKA_WORKER_MODULES = env_list("VERKA_WORKER_MODULES", "")
 # A worker's claim on an outgoing effect (e-mail, webhook batch) lasts this long; a worker killed
 # while sending leaves the effect to another one after it. Longer than any send may take.
 VERKA_OUTBOX_LEASE_SECONDS = float(os.environ.get("VERKA_OUTBOX_LEASE_SECONDS", "120"))
+# Sent effects (e-mails with their addresses and text, webhook batches) are deleted this many
+# days after they went out; failed and pending ones stay until sent.
+VERKA_OUTBOX_KEEP_DAYS = int(os.environ.get("VERKA_OUTBOX_KEEP_DAYS", "30"))
 
 # OpenID Connect providers for citizens and staff (docs/operations.md lists the variables).
 from verka.accounts.oidc_config import providers_from_environ  # noqa: E402

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -203,6 +204,34 @@ def send_again(effect_ids: list[int]) -> int:
     return Effect.objects.filter(pk__in=effect_ids, state=Effect.State.FAILED).update(
         state=Effect.State.PENDING, attempts=0, due_at=timezone.now(), last_error=""
     )
+
+
+# --- keeping the table small --------------------------------------------------------------
+
+PRUNE_EVERY = 3600.0  # seconds between a worker's looks at what may go
+_next_prune = 0.0
+
+
+def prune_sent(worker_name: str, now: datetime | None = None) -> int:
+    """Worker source: delete effects sent more than VERKA_OUTBOX_KEEP_DAYS ago (their payloads
+    hold addresses and letters); one worker at a time, about once an hour. Failed and pending
+    effects stay until they are sent."""
+    from verka.processes import rows
+
+    from . import duties
+
+    global _next_prune
+    moment = time.monotonic()
+    if now is None and moment < _next_prune:
+        return 0
+    _next_prune = moment + PRUNE_EVERY
+    cutoff = (now or timezone.now()) - timedelta(days=settings.VERKA_OUTBOX_KEEP_DAYS)
+    with duties.held("outbox-prune", worker_name, timedelta(minutes=10)) as mine:
+        if not mine:
+            return 0
+        with rows.one_statement():
+            deleted, _ = Effect.objects.filter(state=Effect.State.SENT, sent_at__lt=cutoff).delete()
+    return deleted
 
 
 # --- identities the receiver can recognise a repeat by --------------------------------------
