@@ -17,6 +17,7 @@ from verka.processes import services as processes
 from verka.processes.models import Incident, Job, Variable
 from verka.processes.services import ActivatedJob
 from verka.processes.worker import JobFailure
+from verka.worker.outbox import send_due
 
 from .conftest import officer_requests_completion, run_jobs, submit
 
@@ -38,6 +39,12 @@ def job(
         custom_headers=headers,
         variables=dict(variables or {}),
     )
+
+
+def settle_mail() -> None:
+    """Send what is waiting in the outbox (the receipt of the submission) and forget it."""
+    send_due("w")
+    mail.outbox.clear()
 
 
 def reach_the_decision(submission: Submission) -> None:
@@ -165,19 +172,23 @@ def test_the_email_job_mails_the_applicant_once(eservice, anna):
     submission = submit(eservice, anna)
     reach_the_decision(submission)
     run_jobs("verka-document")
-    mail.outbox.clear()
+    settle_mail()
     assert run_jobs("verka-email") == 1
+    assert mail.outbox == []  # recorded in the outbox; a worker sends it
+    assert send_due("w") == 1
     (sent,) = mail.outbox
     assert sent.to == ["anna@example.se"]
     assert sent.subject == f"Nytt i ärende {submission.case_number}"
+    assert sent.extra_headers["Message-ID"].startswith("<")
     key = SentEmail.objects.get().job_key
     handlers.send_email(job(submission, key, template="case-update"))  # a retry
+    assert send_due("w") == 0
     assert len(mail.outbox) == 1
 
 
 def test_emails_use_the_submissions_language_and_the_to_variable(eservice, anna):
     submission = submit(eservice, anna, language="en")
-    mail.outbox.clear()
+    settle_mail()
     handlers.send_email(
         job(
             submission,
@@ -186,6 +197,7 @@ def test_emails_use_the_submissions_language_and_the_to_variable(eservice, anna)
             template="building-permit-completion-request",
         )
     )
+    send_due("w")
     (sent,) = mail.outbox
     assert sent.to == ["other@example.se"]
     assert sent.subject == (
@@ -196,10 +208,11 @@ def test_emails_use_the_submissions_language_and_the_to_variable(eservice, anna)
 
 def test_a_to_header_wins_and_headers_cannot_be_injected(eservice, anna):
     submission = submit(eservice, anna)
-    mail.outbox.clear()
+    settle_mail()
     handlers.send_email(
         job(submission, 12, {"caseNumber": "x"}, template="fault-fixed", to="drift@example.se")
     )
+    send_due("w")
     assert mail.outbox[0].to == ["drift@example.se"]
     assert "\n" not in mail.outbox[0].subject
 
@@ -214,7 +227,7 @@ def test_a_to_header_wins_and_headers_cannot_be_injected(eservice, anna):
 )
 def test_bad_email_jobs_fail_clearly(eservice, anna, headers, variables, message):
     submission = submit(eservice, anna)
-    mail.outbox.clear()
+    settle_mail()
     with pytest.raises(JobFailure) as failure:
         handlers.send_email(job(submission, 13, variables, **headers))
     assert message in str(failure.value)
@@ -227,7 +240,7 @@ def test_no_address_means_no_email_and_no_failure(eservice, anna):
     Submission.objects.filter(pk=submission.pk).update(email="")
     anna.email = ""
     anna.save()
-    mail.outbox.clear()
+    settle_mail()
     assert handlers.send_email(job(submission, 14, template="case-update")) == {}
     assert mail.outbox == []
 
@@ -238,9 +251,11 @@ def test_a_message_from_staff_notifies_the_applicant_without_its_content(
     from verka.cases import services
 
     submission = submit(eservice, anna)
-    mail.outbox.clear()
+    settle_mail()
     with django_capture_on_commit_callbacks(execute=True):
         services.send_message(submission, officer, "Hemligt innehåll", from_staff=True)
+    assert mail.outbox == []  # not from the officer's request
+    assert send_due("w") == 1
     (sent,) = mail.outbox
     assert sent.to == ["anna@example.se"] and submission.case_number in sent.subject
     assert "Hemligt innehåll" not in sent.body
@@ -272,3 +287,15 @@ def test_every_template_the_demo_models_use_exists(model, job_type, template):
     folder = "documents" if job_type == "verka-document" else "emails"
     text = rendering.render_text(folder, template, "en", {"case_number": "X-1"})
     assert text.strip(), f"{model}: template {template!r} is empty"
+
+
+def test_plain_text_emails_show_what_was_typed_without_html_entities(eservice, anna):
+    submission = submit(eservice, anna)
+    typed = 'Ritning <plan 1> & "fasad" från O\'Brien'
+    email = rendering.render_email(
+        "building-permit-completion-request",
+        "sv",
+        rendering.case_context(submission, {"missingInformation": typed}),
+    )
+    assert typed in email.body
+    assert "&lt;" not in email.body and "&amp;" not in email.body and "&#x27;" not in email.body

@@ -4,6 +4,8 @@ from a frozen period shows the cases that were measured then."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -264,3 +266,36 @@ def test_drill_down_from_a_snapshot_shows_the_cases_measured_then(client, reader
     assert '<strong id="case-value">20\u00a0dagar</strong>' in page
     assert "Beräknat nu ur händelseloggen." in open_month
     assert "instans 600" in open_month
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_polling_at_the_same_moment_compute_the_periods_once(monkeypatch):
+    history()
+    make_indicator()
+    computed: list[str] = []
+    real = measure.measure_periods
+
+    def slow_measure(*args, **kwargs):  # type: ignore[no-untyped-def]
+        computed.append(threading.current_thread().name)
+        time.sleep(0.3)  # long enough for the other worker to get there too
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(measure, "measure_periods", slow_measure)
+    together = threading.Barrier(2)
+    stored: dict[str, int] = {}
+
+    def worker(name: str) -> None:
+        try:
+            with use_clock(ManualClock(NOW)):
+                together.wait(timeout=10)
+                stored[name] = SnapshotSource().poll(name)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(f"w{n}",), name=f"w{n}") for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(stored.values()) == [0, 4]
+    assert len(computed) == 1, f"both workers computed the same periods: {computed}"

@@ -5,10 +5,11 @@ and returns `{"documentId": …, "document": <reference>}`. Headers: `template` 
 `title`, `kind` (decision | letter) or `documentType` (beslut → decision; anything else, such as
 underrättelse or meddelande, → letter), `visibleToApplicant` (true | false).
 
-`verka-email` sends an e-mail from a template in the case's language. Headers: `template`
+`verka-email` renders an e-mail from a template in the case's language and records it in the
+outbox, from which one worker sends it. Headers: `template`
 (required), `to` (else the `to` variable, else the applicant's e-mail), `language`.
 
-Both are idempotent by job key: a retried job returns the first document, and sends no second
+Both are idempotent by job key: a retried job returns the first document, and records no second
 e-mail once the first was recorded. Bad headers fail the job at once (no retries) with a message
 that says what to fix.
 """
@@ -19,10 +20,9 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
+from django.db import transaction
 from django.template import TemplateSyntaxError, VariableDoesNotExist
 from django.utils import timezone
 from django.utils.text import slugify
@@ -30,6 +30,7 @@ from django.utils.text import slugify
 from verka.eservices.models import Submission
 from verka.processes.services import ActivatedJob
 from verka.processes.worker import JobFailure, job_handler
+from verka.worker import outbox
 
 from . import rendering
 from .milestones import submission_of_instance
@@ -193,23 +194,36 @@ def send_email(job: ActivatedJob) -> dict[str, Any]:
                 "or the applicant's e-mail)",
                 retries=0,
             ) from None
-    send_mail(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, recipients)
-    SentEmail.objects.get_or_create(
-        job_key=job.key,
-        defaults={"submission": submission, "template": template, "sent_at": timezone.now()},
-    )
-    log.info("case e-mail sent", extra={"template": template})
+    with transaction.atomic():
+        # The job's key makes both rows once only: a retried job records nothing new, and
+        # one worker sends the e-mail from the outbox.
+        _record, created = SentEmail.objects.get_or_create(
+            job_key=job.key,
+            defaults={
+                "submission": submission,
+                "template": template,
+                "recorded_at": timezone.now(),
+            },
+        )
+        if created:
+            outbox.add_email(f"job-email:{job.key}", email.subject, email.body, recipients)
+    log.info("case e-mail recorded", extra={"template": template})
     return {}
 
 
-def send_case_email(submission: Submission, template: str) -> bool:
-    """Send a templated e-mail about a case to its applicant (outside any job); False if the
-    applicant has no address."""
+def queue_case_email(submission: Submission, template: str, key: str) -> bool:
+    """Record a templated e-mail about a case to its applicant in the current transaction, for
+    a worker to send; `key` names its cause (once per key). False if there is no address."""
     address = submission.email or (submission.applicant.email if submission.applicant else "")
     if not address:
         return False
-    email = rendering.render_email(
-        template, submission.language, rendering.case_context(submission, {})
-    )
-    send_mail(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [address])
+    try:
+        email = rendering.render_email(
+            template, submission.language, rendering.case_context(submission, {})
+        )
+    except (rendering.TemplateMissing, TemplateSyntaxError, VariableDoesNotExist) as error:
+        # A notice that cannot be written must not undo what it tells about.
+        log.warning("case e-mail not rendered", extra={"template": template, "error": str(error)})
+        return False
+    outbox.add_email(key, email.subject, email.body, [address])
     return True

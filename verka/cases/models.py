@@ -81,11 +81,12 @@ class CaseAccess(models.Model):
 
 
 class SentEmail(models.Model):
-    """An e-mail sent by a `verka-email` job: a retried job finds its row and sends nothing."""
+    """An e-mail of a `verka-email` job, recorded with its outbox effect (`job-email:<job key>`)
+    from which one worker sends it: a retried job finds its row and records nothing more."""
 
     job_key = models.BigIntegerField(unique=True)
     submission = models.ForeignKey(
         Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails"
     )
     template = models.CharField(max_length=100)
-    sent_at = models.DateTimeField()
+    recorded_at = models.DateTimeField()

@@ -66,11 +66,8 @@ def render_text(
     name: str,
     language: str,
     context: Mapping[str, Any],
-    *,
-    html_escape: bool = True,
 ) -> str:
-    """The template filled in. `html_escape=False` leaves values as they are (a Context escapes
-    them for HTML whatever the engine says, which a PDF would print as `&lt;`)."""
+    """The template filled in, as plain text: letters, e-mails and documents are never HTML."""
     if not TEMPLATE_NAME.fullmatch(name):
         raise TemplateMissing(name)
     candidates = [f"cases/{folder}/{name}.{language}.txt", f"cases/{folder}/{name}.sv.txt"]
@@ -79,7 +76,10 @@ def render_text(
     except TemplateDoesNotExist:
         raise TemplateMissing(name) from None
     with translation.override(language):
-        return template.render(Context(dict(context), autoescape=html_escape))
+        # The Context, not the Engine, decides escaping here: without autoescape=False a
+        # plain-text e-mail would show `&lt;` for what the citizen typed as `<`, and a PDF
+        # would print it.
+        return template.render(Context(dict(context), autoescape=False))
 
 
 class ValueText(str):
@@ -272,7 +272,7 @@ def render_document(
     context = case_context(submission, variables)
     if title:
         context["title"] = title
-    text = render_text("documents", name, language, document_values(context), html_escape=False)
+    text = render_text("documents", name, language, document_values(context))
     title = title or first_heading(text) or name
     pdf = build_pdf(text, title=title, language=language, case_number=submission.case_number)
     return RenderedDocument(title=title[:255], pdf=pdf)

@@ -418,23 +418,16 @@ def send_message(
                 )
             record_access(author, submission, CaseAccess.Action.CHANGE, "message")
             if from_staff:
-                transaction.on_commit(lambda: _notify_applicant(submission.pk))
+                # Committed with the message; a worker sends the notice (never this request).
+                from .handlers import queue_case_email
+
+                queue_case_email(submission, "new-message", f"message-notice:{message.pk}")
     except BaseException:
         for storage_name in stored:
             files.remove_stored(storage_name)
         raise
     log.info("case message", extra={"case": submission.case_number, "from_staff": from_staff})
     return message
-
-
-def _notify_applicant(submission_id: int) -> None:
-    from .handlers import send_case_email
-
-    submission = Submission.objects.select_related("applicant", "eservice").get(pk=submission_id)
-    try:
-        send_case_email(submission, "new-message")
-    except Exception as error:  # the message is saved; a failed notice must not undo it
-        log.warning("message notice failed", extra={"error": type(error).__name__})
 
 
 def mark_messages_read(submission: Submission, *, by_staff: bool) -> int:

@@ -351,6 +351,8 @@ EMAIL_PORT = int(os.environ.get("VERKA_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("VERKA_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("VERKA_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("VERKA_EMAIL_TLS", False)
+# A mail server that stops answering must not hold a worker past its claim on the e-mail.
+EMAIL_TIMEOUT = float(os.environ.get("VERKA_EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("VERKA_EMAIL_FROM", "verka@localhost")
 
 # The organisation that runs this Verka; shown in the header of every page.
@@ -360,6 +362,12 @@ VERKA_SITE_LOGO = os.environ.get("VERKA_SITE_LOGO", "")  # URL or static path; e
 # Python modules `verka worker` imports at start: they register job handlers by job type
 # (see verka.processes.worker.job_handler).
 VERKA_WORKER_MODULES = env_list("VERKA_WORKER_MODULES", "")
+# A worker's claim on an outgoing effect (e-mail, webhook batch) lasts this long; a worker killed
+# while sending leaves the effect to another one after it. Longer than any send may take.
+VERKA_OUTBOX_LEASE_SECONDS = float(os.environ.get("VERKA_OUTBOX_LEASE_SECONDS", "120"))
+# Sent effects (e-mails with their addresses and text, webhook batches) are deleted this many
+# days after they went out; failed and pending ones stay until sent.
+VERKA_OUTBOX_KEEP_DAYS = int(os.environ.get("VERKA_OUTBOX_KEEP_DAYS", "30"))
 
 # OpenID Connect providers for citizens and staff (docs/operations.md lists the variables).
 from verka.accounts.oidc_config import providers_from_environ  # noqa: E402

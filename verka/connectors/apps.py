@@ -11,6 +11,6 @@ class ConnectorsConfig(AppConfig):
         from verka.worker.runner import WorkSource, register
 
         from . import http  # noqa: F401 - registers the verka-http job handler
-        from .webhooks import deliver_due
+        from .webhooks import queue_due  # also registers the outbox's sender of batches
 
-        register(WorkSource("webhooks", deliver_due))
+        register(WorkSource("webhooks", queue_due))

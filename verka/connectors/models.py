@@ -23,10 +23,11 @@ class Webhook(models.Model):
         _("processer"), max_length=1000, blank=True, help_text=_("Kommaseparerade; tomt = alla.")
     )
     active = models.BooleanField(_("aktiv"), default=True)
-    # The id of the last history event delivered (or skipped by the filters).
+    # The id of the last history event handed to the outbox in a batch (or skipped by the
+    # filters); the batch itself, and whether it was accepted, is an outgoing effect.
     delivered_up_to = models.BigIntegerField(default=0)
+    # Failed attempts in a row and the last answer, for the admin's list of webhooks.
     failures = models.PositiveIntegerField(default=0)
-    retry_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
 
     class Meta:

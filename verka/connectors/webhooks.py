@@ -1,8 +1,11 @@
 """Delivers process events to webhooks: batches of history events as JSON, signed with
 HMAC-SHA256 over the body (`X-Verka-Signature: sha256=<hex>`, plus `X-Verka-Timestamp` inside
 the signed text so a captured request cannot be replayed later), in order, at least once.
-A failing receiver is retried with exponential back-off (up to an hour) without holding up the
-other webhooks; its cursor only moves when a batch was accepted (2xx)."""
+
+A worker cuts a webhook's next batch into the outbox (verka.worker.outbox) once the previous one
+was accepted; one worker sends it. A failing receiver is retried with exponential back-off (up
+to an hour) without holding up the other webhooks; after the outbox's attempts the batch stays
+failed, and the webhook waits (in order) until operations send it again."""
 
 from __future__ import annotations
 
@@ -14,11 +17,13 @@ import time
 from datetime import timedelta
 
 import httpx
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from verka.processes.models import HistoryEvent
+from verka.worker import outbox
+from verka.worker.models import Effect
 
 from .http import RefusedAddress, check_destination
 from .models import Webhook
@@ -75,13 +80,65 @@ def payload(events: list[HistoryEvent]) -> bytes:
     ).encode()
 
 
-def deliver(webhook: Webhook) -> int:
-    """Send the next batch; returns how many events were delivered."""
-    events = _events(webhook)
-    if not events:
-        return 0
-    now = timezone.now()
-    body = payload(events)
+def queue_batch(webhook_id: int) -> bool:
+    """Write the webhook's next batch to the outbox, unless one is still on its way (batches go
+    one at a time, in order); True if one was written. The webhook row is locked (SKIP LOCKED
+    on PostgreSQL; the writers' turn on SQLite) so that two workers cannot cut the same batch."""
+    from verka.processes import rows
+
+    with rows.write_transaction():
+        query = Webhook.objects.filter(pk=webhook_id, active=True)
+        if connection.features.has_select_for_update_skip_locked:
+            query = query.select_for_update(skip_locked=True)
+        webhook = query.first()
+        if webhook is None:
+            return False
+        group = f"webhook:{webhook.pk}"
+        if Effect.objects.filter(group=group).exclude(state=Effect.State.SENT).exists():
+            return False  # the previous batch is being sent, backing off, or failed
+        events = _events(webhook)
+        if not events:
+            return False
+        first, last = events[0].id, events[-1].id
+        outbox.add(
+            "webhook",
+            f"webhook:{webhook.pk}:{first}-{last}",
+            {"webhook": webhook.pk, "first": first, "last": last},
+            group=group,
+        )
+        # The cursor moves when the batch is cut: from here on the outbox owns it.
+        Webhook.objects.filter(pk=webhook.pk).update(delivered_up_to=last)
+    return True
+
+
+def queue_due(worker_name: str) -> int:
+    """Worker source: cut the next batch of every active webhook that has none on its way."""
+    return sum(
+        queue_batch(pk) for pk in Webhook.objects.filter(active=True).values_list("pk", flat=True)
+    )
+
+
+def batch_events(webhook: Webhook, first: int, last: int) -> list[HistoryEvent]:
+    """The events of a batch, the same every time it is sent (history events never change)."""
+    query = HistoryEvent.objects.filter(id__gte=first, id__lte=last).order_by("id")
+    types = [t.strip() for t in webhook.event_types.split(",") if t.strip()]
+    processes = [p.strip() for p in webhook.bpmn_process_ids.split(",") if p.strip()]
+    if types:
+        query = query.filter(event_type__in=types)
+    if processes:
+        query = query.filter(bpmn_process_id__in=processes)
+    return list(query)
+
+
+@outbox.sender("webhook", attempts=30, first_backoff=timedelta(seconds=5), max_backoff=MAX_BACKOFF)
+def deliver(effect: Effect) -> None:
+    """The outbox's sender of one batch. `X-Verka-Delivery` names the batch: a batch sent
+    again (a retry, or a worker killed before it recorded the answer) carries the same one."""
+    webhook = Webhook.objects.filter(pk=effect.payload.get("webhook")).first()
+    if webhook is None:
+        raise outbox.Undeliverable("the webhook was deleted")
+    first, last = int(effect.payload["first"]), int(effect.payload["last"])
+    body = payload(batch_events(webhook, first, last))
     timestamp = str(int(time.time()))
     try:
         url = resolve(webhook.url)
@@ -95,31 +152,18 @@ def deliver(webhook: Webhook) -> int:
                 "Content-Type": "application/json",
                 "X-Verka-Timestamp": timestamp,
                 "X-Verka-Signature": signature(secret, timestamp, body),
-                "X-Verka-Delivery": f"{webhook.pk}-{events[0].id}-{events[-1].id}",
+                "X-Verka-Delivery": f"{webhook.pk}-{first}-{last}",
             },
         )
-        ok = 200 <= response.status_code < 300
-        error = "" if ok else f"answered {response.status_code}"
+        error = "" if 200 <= response.status_code < 300 else f"answered {response.status_code}"
     except (httpx.HTTPError, RefusedAddress, MissingSecret) as failure:
-        ok, error = False, f"{type(failure).__name__}: {failure}"[:500]
-    with transaction.atomic():
-        if ok:
-            Webhook.objects.filter(pk=webhook.pk).update(
-                delivered_up_to=events[-1].id, failures=0, retry_at=None, last_error=""
-            )
-            return len(events)
-        backoff = min(timedelta(seconds=5 * 2 ** min(webhook.failures, 12)), MAX_BACKOFF)
-        Webhook.objects.filter(pk=webhook.pk).update(
-            failures=webhook.failures + 1, retry_at=now + backoff, last_error=error
-        )
-    log.warning("webhook delivery failed", extra={"webhook": webhook.pk, "error": error})
-    return 0
+        error = f"{type(failure).__name__}: {failure}"[:500]
+    if error:
+        Webhook.objects.filter(pk=webhook.pk).update(failures=F("failures") + 1, last_error=error)
+        log.warning("webhook delivery failed", extra={"webhook": webhook.pk, "error": error})
+        raise DeliveryFailed(error)
+    Webhook.objects.filter(pk=webhook.pk).update(failures=0, last_error="")
 
 
-def deliver_due(worker_name: str) -> int:
-    """Worker source: one batch for every active webhook that is not backing off."""
-    now = timezone.now()
-    due = Webhook.objects.filter(active=True).filter(
-        Q(retry_at__isnull=True) | Q(retry_at__lte=now)
-    )
-    return sum(deliver(webhook) for webhook in due)
+class DeliveryFailed(Exception):
+    """The receiver did not accept the batch (not 2xx, unreachable, refused address)."""

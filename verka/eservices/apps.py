@@ -10,9 +10,10 @@ class EServicesConfig(AppConfig):
     def ready(self) -> None:
         from verka.worker.runner import WorkSource, register
 
-        from .services import CleanupSource, send_pending_receipts
+        # Registers the outbox's sender of receipt e-mails.
+        from . import receipts  # noqa: F401
+        from .services import CleanupSource
         from .throttle import check_settings
 
         check_settings()
-        register(WorkSource("receipts", lambda worker_name: send_pending_receipts()))
         register(WorkSource("draft-cleanup", CleanupSource().poll))

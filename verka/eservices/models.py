@@ -189,14 +189,3 @@ class RateCounter(models.Model):
                 fields=["bucket", "client", "window_end"], name="eservices_rate_window"
             )
         ]
-
-
-class Duty(models.Model):
-    """A periodic duty of the workers (removing abandoned drafts): which worker claimed it until
-    when, so that one worker does it however many run, and what the last run did."""
-
-    name = models.CharField(max_length=64, primary_key=True)
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    claimed_by = models.CharField(max_length=200, blank=True)
-    last_done_at = models.DateTimeField(null=True, blank=True)
-    last_count = models.PositiveIntegerField(default=0)

@@ -7,13 +7,15 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from verka.worker import outbox
+from verka.worker.models import Effect
 
 from .models import Submission
 
@@ -141,9 +143,16 @@ def receipt_pdf(submission: Submission) -> bytes:
         return buffer.getvalue()
 
 
-def send_receipt_email(submission: Submission) -> None:
-    if not submission.email:
-        return
+@outbox.sender("receipt-email")
+def send_receipt_email(effect: Effect) -> None:
+    """The outbox's sender of a submission's confirmation e-mail (plain text)."""
+    submission = (
+        Submission.objects.select_related("eservice")
+        .filter(pk=effect.payload.get("submission"))
+        .first()
+    )
+    if submission is None or not submission.email:
+        raise outbox.Undeliverable("the submission or its e-mail address is gone")
     with translation.override(submission.language):
         context = {
             "submission": submission,
@@ -153,5 +162,7 @@ def send_receipt_email(submission: Submission) -> None:
         subject = translation.gettext("Vi har tagit emot din ansökan %(case)s") % {
             "case": submission.case_number
         }
+        # The template turns autoescaping off: plain text shows what was typed, as typed.
         body = render_to_string("eservices/receipt_email.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [submission.email])
+    outbox.email(effect, subject, body, [submission.email]).send()
+    Submission.objects.filter(pk=submission.pk).update(receipt_sent_at=timezone.now())

@@ -26,9 +26,10 @@ from verka.conf import inputs
 from verka.engine import forms
 from verka.processes import clock, repository
 from verka.processes import services as processes
+from verka.worker import duties, outbox
 
 from . import throttle
-from .models import Attachment, CaseCounter, Draft, Duty, EService, Submission
+from .models import Attachment, CaseCounter, Draft, EService, Submission
 
 log = logging.getLogger(__name__)
 
@@ -411,8 +412,10 @@ def submit(draft: Draft, submit_token: str, *, language: str = "sv") -> Submissi
         submission.process_instance_key = instance.key
         submission.save(update_fields=["process_instance_key"])
         draft.delete()
-        # Try at once after commit; the worker's receipt source retries whatever is left.
-        transaction.on_commit(lambda: send_pending_receipts(limit=1, only=submission.pk))
+        if submission.email:
+            # Committed with the case, sent by one worker: the citizen never waits for the
+            # mail server, and web and workers never send it twice.
+            outbox.add("receipt-email", f"receipt:{submission.pk}", {"submission": submission.pk})
     log.info("application submitted", extra={"case": case_number, "eservice": eservice.slug})
     return submission
 
@@ -517,25 +520,13 @@ def remove_abandoned_drafts(
 
 
 def clean_up_if_due(worker_name: str, *, now: datetime | None = None) -> int:
-    """The workers' clean-up duty: whichever worker claims it first does it, once per
-    CLEANUP_EVERY however many workers run. The claim is one conditional UPDATE, atomic on
-    both databases; a worker that dies mid-run leaves the claim to expire."""
+    """The workers' clean-up duty: whichever worker claims the period first does it, once per
+    CLEANUP_EVERY however many workers run (verka.worker.duties); a worker that dies mid-run
+    leaves the rest to the next period."""
     now = now or clock.now()
-    try:
-        with transaction.atomic():
-            Duty.objects.get_or_create(name=DRAFT_CLEANUP)
-    except IntegrityError:  # another worker created the row at the same moment
-        pass
-    claimed = (
-        Duty.objects.filter(name=DRAFT_CLEANUP)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
-        .update(claimed_until=now + CLEANUP_EVERY, claimed_by=worker_name[:200])
-    )
-    if not claimed:
+    if not duties.take_period(DRAFT_CLEANUP, worker_name, CLEANUP_EVERY, now=now):
         return 0
-    removed = remove_abandoned_drafts(now=now)
-    Duty.objects.filter(name=DRAFT_CLEANUP).update(last_done_at=clock.now(), last_count=removed)
-    return removed
+    return remove_abandoned_drafts(now=now)
 
 
 @dataclass
@@ -552,22 +543,3 @@ class CleanupSource:
             return 0
         self.next_check = moment + self.recheck
         return clean_up_if_due(worker_name)
-
-
-def send_pending_receipts(limit: int = 20, only: int | None = None) -> int:
-    """Send confirmation e-mails not sent yet (worker source and right after a submit)."""
-    from .receipts import send_receipt_email
-
-    pending = Submission.objects.filter(receipt_sent_at__isnull=True).exclude(email="")
-    if only is not None:
-        pending = pending.filter(pk=only)
-    sent = 0
-    for submission in pending.order_by("submitted_at")[:limit]:
-        try:
-            send_receipt_email(submission)
-        except Exception as error:  # the case exists; the e-mail is retried by the worker
-            log.warning("receipt e-mail failed", extra={"error": type(error).__name__})
-            continue
-        Submission.objects.filter(pk=submission.pk).update(receipt_sent_at=timezone.now())
-        sent += 1
-    return sent

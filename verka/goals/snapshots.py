@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from verka.processes import clock
+from verka.worker import duties
 
 from . import measure
 from .models import Indicator, IndicatorDefinitionVersion, Measurement
@@ -32,6 +33,10 @@ GRACE = timedelta(minutes=5)
 BACKFILL = 12  # closed periods per indicator and definition version, newest first
 BATCH = 4  # periods per poll: one poll never holds the worker for long
 CASE_DETAIL_LIMIT = 10000
+DUTY = "goals-snapshots"
+# Longer than a poll takes (BATCH periods, one pass over the log); a worker that dies holding
+# it holds up the snapshots this long at most.
+DUTY_LEASE = timedelta(minutes=10)
 STEP = {"month": 1, "quarter": 3, "year": 12}
 
 
@@ -194,6 +199,7 @@ class SnapshotSource:
 
     recheck: float = 60.0
     retry: float = 3600.0
+    busy_recheck: float = 5.0  # another worker holds the duty: look again this much later
     monotonic: Callable[[], float] = time.monotonic
     next_check: float = 0.0
     failed: dict[int, float] = field(default_factory=dict)  # indicator → retry after
@@ -207,6 +213,16 @@ class SnapshotSource:
         for pk, until in list(failed.items()):
             if until <= moment:
                 del failed[pk]
+        # One worker at a time freezes periods, however many run: the others would compute
+        # the same periods for nothing (the unique constraint keeps only one result anyway).
+        with duties.held(DUTY, worker_name, DUTY_LEASE) as mine:
+            if not mine:
+                self.next_check = moment + self.busy_recheck
+                return 0
+            return self._freeze(worker_name, moment)
+
+    def _freeze(self, worker_name: str, moment: float) -> int:
+        failed = self.failed
         now = clock.now()
         stored = 0
         left = BATCH
