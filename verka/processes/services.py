@@ -3,6 +3,7 @@ nothing else touches the process tables."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -54,8 +55,16 @@ __all__ = [
     "set_variables",
     "start_instance",
     "throw_error",
+    "unit_of_work",
     "update_job",
 ]
+
+
+def unit_of_work() -> contextlib.AbstractContextManager[None]:
+    """One transaction around any of these functions and the caller's own rows (the API keeps
+    its idempotency record in the same commit as the work): all of it commits, or none. On
+    SQLite it takes the engine writers' turn once, and the functions inside run in it."""
+    return rows.write_transaction()
 
 
 class DeploymentError(ValueError):
