@@ -26,7 +26,6 @@ from .models import (
     FormDefinition,
     Incident,
     Job,
-    Message,
     MessageSubscription,
     ProcessDefinition,
     ProcessInstance,
@@ -852,12 +851,10 @@ def publish_message(
         raise CommandRejected("a message needs a name")
     feel = _feel(variables)
     now = clock.now()
-    with transaction.atomic():
-        if message_id:
-            Message.objects.filter(name=name, message_id=message_id, expires_at__lte=now).delete()
-            if Message.objects.filter(name=name, message_id=message_id).exists():
-                return PublishedMessage([], [], False, duplicate=True)
+    with rows.write_transaction():
         try:
+            # A savepoint: a message id taken by a publication that committed meanwhile (the
+            # unique constraint) undoes this one's correlations as well.
             with transaction.atomic():
                 ex = _Execution(now)
                 outcome = publish(
@@ -865,7 +862,11 @@ def publish_message(
                 )
                 ex.run_queue()
         except IntegrityError:
+            if not message_id:
+                raise
             return PublishedMessage([], [], False, duplicate=True)
+    if outcome.duplicate:
+        return PublishedMessage([], [], False, duplicate=True)
     return PublishedMessage(outcome.correlated_instances, ex.outcome.started, outcome.buffered)
 
 
