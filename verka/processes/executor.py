@@ -622,47 +622,49 @@ def _open_message_subscription(
 ) -> None:
     # The correlation's turn first: a publication of this name and key at the same moment
     # either committed before (its buffered message is found below) or waits for this commit
-    # (and finds the subscription). This command already holds its instance's lock.
-    rows.lock_correlation(e.message_name, e.correlation_key)
-    MessageSubscription.objects.create(
-        process_instance_id=row.key,
-        element_instance_key=e.element_instance_key,
-        element_id=e.element_id,
-        message_name=e.message_name,
-        correlation_key=e.correlation_key,
-        interrupting=e.interrupting,
-        created_at=ex.now,
+    # (and finds the subscription). This command already holds its instance's lock. The turn,
+    # the subscription and the look into the buffer travel in one round trip.
+    for statement, params in rows.correlation_turn(e.message_name, e.correlation_key):
+        ex.writes.add(statement, [params])
+    ex.writes.add(
+        rows.NEW_SUBSCRIPTION,
+        [
+            (
+                row.key,
+                e.element_instance_key,
+                e.element_id,
+                e.message_name,
+                e.correlation_key,
+                e.interrupting,
+                ex.db_now,
+            )
+        ],
     )
     # A message published before the instance got here waits in the buffer until it expires.
-    buffered = (
-        Message.objects.filter(
-            name=e.message_name, correlation_key=e.correlation_key, expires_at__gt=ex.now
-        )
-        .order_by("published_at", "id")
-        .first()
+    (buffered,) = ex.writes.fetch(
+        [(rows.BUFFERED_MESSAGE, [e.message_name, e.correlation_key, ex.db_now])]
     )
-    if buffered is not None and _claim_message(buffered, row.bpmn_process_id):
+    if buffered and _claim_message(ex, buffered[0], row.bpmn_process_id):
+        _id, variables, _taken = buffered[0]
         ex.follow(
             (
                 row.key,
                 rt.CorrelateMessage(
-                    e.element_instance_key,
-                    e.element_id,
-                    codec.from_json_text(buffered.variables),
+                    e.element_instance_key, e.element_id, codec.from_json_text(variables)
                 ),
             )
         )
 
 
-def _claim_message(message: Message, bpmn_process_id: str) -> bool:
+def _claim_message(ex: Execution, message: tuple[Any, ...], bpmn_process_id: str) -> bool:
     """A buffered message correlates at most once per process; True if this one may take it.
     Called in the correlation's turn (`rows.lock_correlation`), so no other transaction reads
     or rewrites the message's list of processes meanwhile."""
-    taken = json.loads(message.correlated_process_ids)
+    message_id, _variables, correlated_process_ids = message
+    taken = json.loads(correlated_process_ids)
     if bpmn_process_id in taken:
         return False
-    message.correlated_process_ids = json.dumps([*taken, bpmn_process_id])
-    message.save(update_fields=["correlated_process_ids"])
+    ex.writes.add(rows.CLAIM_MESSAGE, [(json.dumps([*taken, bpmn_process_id]), message_id)])
     return True
 
 
@@ -868,15 +870,16 @@ def publish(
     events; buffer the message for `ttl` so later subscriptions can still take it. A message id
     still buffered makes this a duplicate that changes nothing.
 
-    Locks, in the order every command takes them: the waiting instances' rows (in key order),
+    Locks on PostgreSQL, in the order every command takes them: the waiting instances' rows (in key order),
     then the correlation's turn (`rows.lock_correlation`), then for a message start the
     process's and key's turn. A command holds its instance's lock when it opens a subscription
     and then asks for the turn; taking the turn first here and the instance after would let the
     two wait for each other. Subscriptions are read again in the turn: what they are then is
     what the message meets."""
     outcome = PublishOutcome()
-    ex.preload(_waiting_instances(name, correlation_key))
-    rows.lock_correlation(name, correlation_key)
+    if rows.is_postgresql():  # on SQLite the writer's turn is the only lock
+        ex.preload(_waiting_instances(name, correlation_key))
+        rows.lock_correlation(name, correlation_key)
     if message_id:
         Message.objects.filter(name=name, message_id=message_id, expires_at__lte=ex.now).delete()
         if Message.objects.filter(name=name, message_id=message_id).exists():

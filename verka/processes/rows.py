@@ -370,6 +370,28 @@ _MESSAGE_START = 0x76657202
 ADVISORY_LOCK = "SELECT pg_advisory_xact_lock(%s::integer, hashtext(%s))"
 
 
+NEW_SUBSCRIPTION = (
+    "INSERT INTO processes_messagesubscription (process_instance_id, element_instance_key,"
+    " element_id, message_name, correlation_key, interrupting, created_at)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s)"
+)
+# The oldest message of a name and correlation key still waiting for subscribers.
+BUFFERED_MESSAGE = (
+    "SELECT id, variables, correlated_process_ids FROM processes_message"
+    " WHERE name = %s AND correlation_key = %s AND expires_at > %s"
+    " ORDER BY published_at, id LIMIT 1"
+)
+CLAIM_MESSAGE = "UPDATE processes_message SET correlated_process_ids = %s WHERE id = %s"
+
+
+def correlation_turn(message_name: str, correlation_key: str) -> list[tuple[str, list[Any]]]:
+    """The statement that takes `lock_correlation`'s turn, for a batch of writes that sends it
+    with what follows in one round trip; none on SQLite."""
+    if not is_postgresql():
+        return []
+    return [(ADVISORY_LOCK, [_CORRELATION, json.dumps([message_name, correlation_key])])]
+
+
 def lock_correlation(message_name: str, correlation_key: str) -> None:
     """Wait for, and hold until the transaction ends, the turn of one message name and
     correlation key. A publication and a subscription opening each check for the other and
