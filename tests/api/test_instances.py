@@ -114,7 +114,10 @@ def test_idempotency_keys_are_per_token_expire_and_forget_failures(deployed, mak
     assert fields(problem(bad, 400)) == {"Idempotency-Key": "invalid_format"}
 
 
-def test_a_key_still_running_is_a_409_until_it_is_abandoned(deployed, user):
+def test_a_key_recorded_without_its_response_is_a_409_until_it_expires(deployed, user):
+    """Only an earlier version wrote a key apart from its work (the record, then the work,
+    then the response): whether that work committed is unknown, so it is never done again
+    under the key, not even after a while; the key is free once it expires."""
     from verka.api.models import ApiToken
 
     body = {"bpmnProcessId": "one-task"}
@@ -127,10 +130,13 @@ def test_a_key_still_running_is_a_409_until_it_is_abandoned(deployed, user):
     assert problem(response, 409)["type"] == "urn:verka:problem:idempotency-in-progress"
     assert response["Retry-After"] == "1"
     IdempotencyKey.objects.update(created_at=timezone.now() - timedelta(minutes=10))
-    assert (
-        deployed.post("process-instances", body, headers={"Idempotency-Key": "slow"}).status_code
-        == 201
-    )
+    again = deployed.post("process-instances", body, headers={"Idempotency-Key": "slow"})
+    assert problem(again, 409)["type"] == "urn:verka:problem:idempotency-in-progress"
+    assert ProcessInstance.objects.count() == 1
+    IdempotencyKey.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    expired = deployed.post("process-instances", body, headers={"Idempotency-Key": "slow"})
+    assert expired.status_code == 201
+    assert ProcessInstance.objects.count() == 2
 
 
 # --- lists and pagination -------------------------------------------------------------------

@@ -620,43 +620,51 @@ def _cancel_timer(ex: Execution, row: InstanceRow, e: fx.CancelTimer) -> None:
 def _open_message_subscription(
     ex: Execution, row: InstanceRow, e: fx.OpenMessageSubscription
 ) -> None:
-    MessageSubscription.objects.create(
-        process_instance_id=row.key,
-        element_instance_key=e.element_instance_key,
-        element_id=e.element_id,
-        message_name=e.message_name,
-        correlation_key=e.correlation_key,
-        interrupting=e.interrupting,
-        created_at=ex.now,
+    # The correlation's turn first: a publication of this name and key at the same moment
+    # either committed before (its buffered message is found below) or waits for this commit
+    # (and finds the subscription). This command already holds its instance's lock. The turn,
+    # the subscription and the look into the buffer travel in one round trip.
+    for statement, params in rows.correlation_turn(e.message_name, e.correlation_key):
+        ex.writes.add(statement, [params])
+    ex.writes.add(
+        rows.NEW_SUBSCRIPTION,
+        [
+            (
+                row.key,
+                e.element_instance_key,
+                e.element_id,
+                e.message_name,
+                e.correlation_key,
+                e.interrupting,
+                ex.db_now,
+            )
+        ],
     )
     # A message published before the instance got here waits in the buffer until it expires.
-    buffered = (
-        Message.objects.filter(
-            name=e.message_name, correlation_key=e.correlation_key, expires_at__gt=ex.now
-        )
-        .order_by("published_at", "id")
-        .first()
+    (buffered,) = ex.writes.fetch(
+        [(rows.BUFFERED_MESSAGE, [e.message_name, e.correlation_key, ex.db_now])]
     )
-    if buffered is not None and _claim_message(buffered, row.bpmn_process_id):
+    if buffered and _claim_message(ex, buffered[0], row.bpmn_process_id):
+        _id, variables, _taken = buffered[0]
         ex.follow(
             (
                 row.key,
                 rt.CorrelateMessage(
-                    e.element_instance_key,
-                    e.element_id,
-                    codec.from_json_text(buffered.variables),
+                    e.element_instance_key, e.element_id, codec.from_json_text(variables)
                 ),
             )
         )
 
 
-def _claim_message(message: Message, bpmn_process_id: str) -> bool:
-    """A buffered message correlates at most once per process; True if this one may take it."""
-    taken = json.loads(message.correlated_process_ids)
+def _claim_message(ex: Execution, message: tuple[Any, ...], bpmn_process_id: str) -> bool:
+    """A buffered message correlates at most once per process; True if this one may take it.
+    Called in the correlation's turn (`rows.lock_correlation`), so no other transaction reads
+    or rewrites the message's list of processes meanwhile."""
+    message_id, _variables, correlated_process_ids = message
+    taken = json.loads(correlated_process_ids)
     if bpmn_process_id in taken:
         return False
-    message.correlated_process_ids = json.dumps([*taken, bpmn_process_id])
-    message.save(update_fields=["correlated_process_ids"])
+    ex.writes.add(rows.CLAIM_MESSAGE, [(json.dumps([*taken, bpmn_process_id]), message_id)])
     return True
 
 
@@ -846,6 +854,7 @@ class PublishOutcome:
     started_instances: int = 0
     buffered: bool = False
     message_key: int | None = None
+    duplicate: bool = False
 
 
 def publish(
@@ -858,16 +867,30 @@ def publish(
     message_id: str,
 ) -> PublishOutcome:
     """Correlate to every waiting instance (one subscription per instance) and to message start
-    events; buffer the message for `ttl` so later subscriptions can still take it."""
+    events; buffer the message for `ttl` so later subscriptions can still take it. A message id
+    still buffered makes this a duplicate that changes nothing.
+
+    Locks on PostgreSQL, in the order every command takes them: the waiting instances' rows (in key order),
+    then the correlation's turn (`rows.lock_correlation`), then for a message start the
+    process's and key's turn. A command holds its instance's lock when it opens a subscription
+    and then asks for the turn; taking the turn first here and the instance after would let the
+    two wait for each other. Subscriptions are read again in the turn: what they are then is
+    what the message meets."""
     outcome = PublishOutcome()
+    if rows.is_postgresql():  # on SQLite the writer's turn is the only lock
+        ex.preload(_waiting_instances(name, correlation_key))
+        rows.lock_correlation(name, correlation_key)
+    if message_id:
+        Message.objects.filter(name=name, message_id=message_id, expires_at__lte=ex.now).delete()
+        if Message.objects.filter(name=name, message_id=message_id).exists():
+            outcome.duplicate = True
+            return outcome
     reached: set[str] = set()
     seen_instances: set[int] = set()
     subscriptions = MessageSubscription.objects.filter(
-        message_name=name, correlation_key=correlation_key
+        message_name=name, correlation_key=correlation_key, process_instance__isnull=False
     ).order_by("created_at", "id")
     for sub in subscriptions:
-        if sub.process_instance_id is None:
-            continue
         if sub.process_instance_id in seen_instances:
             continue  # Zeebe: a message correlates to one subscription per instance
         seen_instances.add(sub.process_instance_id)
@@ -878,15 +901,19 @@ def publish(
             )
         )
         outcome.correlated_instances.append(sub.process_instance_id)
-        reached.add(_bpmn_id_of(sub.process_instance_id))
+        reached.add(_bpmn_id_of(ex, sub.process_instance_id))
     for sub in MessageSubscription.objects.filter(
         message_name=name, process_instance__isnull=True
     ).select_related("definition"):
         definition = sub.definition
         if definition is None or definition.bpmn_process_id in reached:
             continue
-        if correlation_key and _has_active_instance_with_key(definition, correlation_key):
-            continue  # one instance per correlation key at a time (Zeebe's rule)
+        if correlation_key:
+            # One instance per correlation key at a time (Zeebe's rule): checked and started
+            # in the process's and key's turn, so two publications cannot both find none.
+            rows.lock_message_start(definition.bpmn_process_id, correlation_key)
+            if _has_active_instance_with_key(definition, correlation_key):
+                continue
         ex.follow(
             Start(
                 definition, dict(variables), start_at=sub.element_id, business_key=correlation_key
@@ -909,7 +936,18 @@ def publish(
     return outcome
 
 
-def _bpmn_id_of(instance_key: int) -> str:
+def _waiting_instances(name: str, correlation_key: str) -> list[int]:
+    return list(
+        MessageSubscription.objects.filter(
+            message_name=name, correlation_key=correlation_key, process_instance__isnull=False
+        ).values_list("process_instance_id", flat=True)
+    )
+
+
+def _bpmn_id_of(ex: Execution, instance_key: int) -> str:
+    row = ex.rows.get(instance_key)
+    if row is not None:
+        return row.bpmn_process_id
     return str(
         ProcessInstance.objects.filter(key=instance_key)
         .values_list("bpmn_process_id", flat=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import logging
 import os
 import threading
@@ -361,6 +362,62 @@ def execute_many(sql: str, rows: Sequence[Sequence[Any]]) -> None:
 def lock_clause(alias: str) -> str:
     """Row lock for the command's instance (only that table's row, not joined ones)."""
     return f" FOR UPDATE OF {alias}" if _db().features.has_select_for_update_of else ""
+
+
+# The first key of PostgreSQL's two-key advisory locks: which kind of thing the second names.
+_CORRELATION = 0x76657201
+_MESSAGE_START = 0x76657202
+ADVISORY_LOCK = "SELECT pg_advisory_xact_lock(%s::integer, hashtext(%s))"
+
+
+NEW_SUBSCRIPTION = (
+    "INSERT INTO processes_messagesubscription (process_instance_id, element_instance_key,"
+    " element_id, message_name, correlation_key, interrupting, created_at)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s)"
+)
+# The oldest message of a name and correlation key still waiting for subscribers.
+BUFFERED_MESSAGE = (
+    "SELECT id, variables, correlated_process_ids FROM processes_message"
+    " WHERE name = %s AND correlation_key = %s AND expires_at > %s"
+    " ORDER BY published_at, id LIMIT 1"
+)
+CLAIM_MESSAGE = "UPDATE processes_message SET correlated_process_ids = %s WHERE id = %s"
+
+
+def correlation_turn(message_name: str, correlation_key: str) -> list[tuple[str, list[Any]]]:
+    """The statement that takes `lock_correlation`'s turn, for a batch of writes that sends it
+    with what follows in one round trip; none on SQLite."""
+    if not is_postgresql():
+        return []
+    return [(ADVISORY_LOCK, [_CORRELATION, json.dumps([message_name, correlation_key])])]
+
+
+def lock_correlation(message_name: str, correlation_key: str) -> None:
+    """Wait for, and hold until the transaction ends, the turn of one message name and
+    correlation key. A publication and a subscription opening each check for the other and
+    then write themselves: without a turn, two transactions at once each miss the other's
+    uncommitted row (the message is buffered, the subscription waits, neither ever sees the
+    other). With it, whichever comes second sees what the first committed; claims of a
+    buffered message and message-id checks are taken in the same turn.
+
+    PostgreSQL only: on SQLite the writer's turn (`write_transaction`) already serialises
+    whole transactions. Take instance row locks before this one (see `executor.publish`):
+    a command holds its instance's lock when it opens a subscription."""
+    _advisory_lock(_CORRELATION, json.dumps([message_name, correlation_key]))
+
+
+def lock_message_start(bpmn_process_id: str, correlation_key: str) -> None:
+    """The turn of one process and correlation key, for message start events: "no new instance
+    while one with this key is active" is a check and then an insert, which two publications
+    (of different messages starting the same process) must not do at the same time."""
+    _advisory_lock(_MESSAGE_START, json.dumps([bpmn_process_id, correlation_key]))
+
+
+def _advisory_lock(kind: int, name: str) -> None:
+    if not is_postgresql():
+        return
+    # A hash collision only makes two unrelated keys take turns.
+    fetch_one(ADVISORY_LOCK, [kind, name])
 
 
 def fetch_batch(

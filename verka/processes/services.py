@@ -3,6 +3,7 @@ nothing else touches the process tables."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -25,7 +26,6 @@ from .models import (
     FormDefinition,
     Incident,
     Job,
-    Message,
     MessageSubscription,
     ProcessDefinition,
     ProcessInstance,
@@ -54,8 +54,16 @@ __all__ = [
     "set_variables",
     "start_instance",
     "throw_error",
+    "unit_of_work",
     "update_job",
 ]
+
+
+def unit_of_work() -> contextlib.AbstractContextManager[None]:
+    """One transaction around any of these functions and the caller's own rows (the API keeps
+    its idempotency record in the same commit as the work): all of it commits, or none. On
+    SQLite it takes the engine writers' turn once, and the functions inside run in it."""
+    return rows.write_transaction()
 
 
 class DeploymentError(ValueError):
@@ -848,12 +856,10 @@ def publish_message(
         raise CommandRejected("a message needs a name")
     feel = _feel(variables)
     now = clock.now()
-    with transaction.atomic():
-        if message_id:
-            Message.objects.filter(name=name, message_id=message_id, expires_at__lte=now).delete()
-            if Message.objects.filter(name=name, message_id=message_id).exists():
-                return PublishedMessage([], [], False, duplicate=True)
+    with rows.write_transaction():
         try:
+            # A savepoint: a message id taken by a publication that committed meanwhile (the
+            # unique constraint) undoes this one's correlations as well.
             with transaction.atomic():
                 ex = _Execution(now)
                 outcome = publish(
@@ -861,7 +867,11 @@ def publish_message(
                 )
                 ex.run_queue()
         except IntegrityError:
+            if not message_id:
+                raise
             return PublishedMessage([], [], False, duplicate=True)
+    if outcome.duplicate:
+        return PublishedMessage([], [], False, duplicate=True)
     return PublishedMessage(outcome.correlated_instances, ex.outcome.started, outcome.buffered)
 
 
