@@ -180,6 +180,10 @@ def command_test(pytest_args: list[str]) -> int:
         stale.unlink()
     before = tree_changes()
     pytest = [str(PYTHON), "-m", "pytest", "-p", "no:cacheprovider"]
+    if not any(arg == "-n" or arg.startswith(("-n", "--numprocesses")) for arg in pytest_args):
+        # One test process per core (pytest-xdist), a test file's tests kept together so that
+        # module fixtures are built once; `python3 dev.py test -n 0` runs them one by one.
+        pytest += ["-n", str(min(os.cpu_count() or 1, 4)), "--dist", "loadfile"]
     failures = 0
 
     say("pytest on SQLite (all tests)")
