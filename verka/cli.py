@@ -59,6 +59,21 @@ def cmd_createuser(args: argparse.Namespace) -> int:
         password = sys.stdin.readline().rstrip("\n")
     elif password is None and sys.stdin.isatty():
         password = getpass.getpass("Password (empty for none): ")
+    if password:
+        from django.contrib.auth.password_validation import validate_password
+        from django.core.exceptions import ValidationError
+        from django.utils import translation
+
+        from verka.accounts.models import User
+
+        try:
+            # The command speaks English, like its other messages.
+            with translation.override("en"):
+                validate_password(password, User(username=args.username, email=args.email or ""))
+        except ValidationError as exc:
+            for message in exc.messages:
+                print(f"verka createuser: {message}", file=sys.stderr)
+            return 2
     try:
         user = create_user(
             args.username,

@@ -39,20 +39,38 @@ def test_unknown_command_is_a_usage_error(capsys):
 
 @pytest.mark.django_db
 def test_createuser_makes_a_staff_member_in_groups(capsys):
-    code = cli.main(["createuser", "kim", "--password", "s3cret-pw", "--group", "bygglov"])
+    code = cli.main(["createuser", "kim", "--password", "s3cret-pw-for-kim", "--group", "bygglov"])
     assert code == 0
     user = User.objects.get(username="kim")
     assert user.kind == User.Kind.STAFF
-    assert user.check_password("s3cret-pw")
+    assert user.check_password("s3cret-pw-for-kim")
     assert list(user.groups.values_list("name", flat=True)) == ["bygglov"]
 
 
 @pytest.mark.django_db
 def test_createuser_refuses_a_duplicate_and_changes_nothing(capsys):
-    assert cli.main(["createuser", "kim", "--password", "first-pw"]) == 0
-    assert cli.main(["createuser", "kim", "--password", "second-pw"]) == 2
+    assert cli.main(["createuser", "kim", "--password", "first-pw-of-kim"]) == 0
+    assert cli.main(["createuser", "kim", "--password", "second-pw-of-kim"]) == 2
     assert "already exists" in capsys.readouterr().err
-    assert User.objects.get(username="kim").check_password("first-pw")
+    assert User.objects.get(username="kim").check_password("first-pw-of-kim")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("kort-lösen", "too short"),
+        ("password1234", "too common"),
+        ("kim-the-officer", "too similar"),
+    ],
+)
+def test_createuser_refuses_a_weak_password_and_changes_nothing(capsys, password, reason):
+    code = cli.main(
+        ["createuser", "kim", "--password", password, "--email", "kim-the-officer@x.se"]
+    )
+    assert code == 2
+    assert reason in capsys.readouterr().err
+    assert not User.objects.filter(username="kim").exists()
 
 
 @pytest.mark.django_db
