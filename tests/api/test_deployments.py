@@ -45,6 +45,38 @@ def test_deploying_bpmn_and_form_together_returns_ids_and_versions(api):
     assert Deployment.objects.get(pk=body["deploymentKey"]).created_by.username == "integrator"
 
 
+def test_a_pattern_that_can_backtrack_deploys_with_a_warning_naming_where(api):
+    script = (
+        '<bpmn:scriptTask id="check-name"><bpmn:extensionElements>'
+        '<zeebe:script expression="=matches(name, &quot;^([A-Za-z]+\\s?)*$&quot;)" '
+        'resultVariable="ok"/></bpmn:extensionElements></bpmn:scriptTask>'
+    )
+    model = bpmn.bpmn(
+        "names",
+        '<bpmn:startEvent id="start"/>'
+        + script
+        + '<bpmn:endEvent id="end"/>'
+        + bpmn.flow("f1", "start", "check-name")
+        + bpmn.flow("f2", "check-name", "end"),
+    )
+    form = (
+        b'{"id": "name-form", "type": "default", "components": [{"id": "f", "key": "name",'
+        b' "type": "textfield", "label": "Namn", "validate": {"pattern": "^(a+)+$"}}]}'
+    )
+    body = api.deploy(("names.bpmn", model), ("name.form", form), ("review.form", FORM))
+    assert [r["definitions"][0]["id"] for r in body["resources"]] == [
+        "names",
+        "name-form",
+        "review-form",
+    ]
+    warnings = {(w["file"], w["elementId"], w["rule"]) for w in body["warnings"]}
+    assert warnings == {
+        ("names.bpmn", "check-name", "verka/regex-backtracking"),
+        ("name.form", "f", "verka/regex-backtracking"),
+    }
+    assert all("backtrack catastrophically" in w["message"] for w in body["warnings"])
+
+
 def test_an_invalid_file_deploys_nothing_and_names_file_and_element(api):
     broken = bpmn.ONE_TASK.replace(b'targetRef="end"', b'targetRef="nowhere"')
     response = api.upload(("ok.bpmn", bpmn.USER_TASK), ("broken.bpmn", broken))

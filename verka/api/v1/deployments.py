@@ -12,6 +12,7 @@ from lxml import etree
 from ninja import Router
 
 from verka.access import processes as access
+from verka.engine.checks import patterns
 from verka.processes import services
 
 from .. import idempotency
@@ -47,9 +48,19 @@ class DeployedResource(Output):
     definitions: list[DeployedDefinition]
 
 
+class DeploymentWarning(Output):
+    file: str
+    rule: str
+    message: str
+    elementId: str
+    line: int | None
+
+
 class DeploymentOut(Output):
     deploymentKey: str
     resources: list[DeployedResource]
+    # What the Studio shows as warnings before publishing, for models deployed without it.
+    warnings: list[DeploymentWarning]
 
 
 _BODY = {
@@ -84,7 +95,9 @@ _BODY = {
     description="Multipart upload; every file is validated first and nothing is deployed if "
     "any is invalid (400 with `problems` naming file, line and element id). Unchanged "
     "definitions keep their version. For the digitalisation team and service accounts granted "
-    "`deploy` (403 otherwise). Scope: deploy. Accepts `Idempotency-Key`.",
+    "`deploy` (403 otherwise). Scope: deploy. Accepts `Idempotency-Key`. `warnings` lists "
+    "what deploys but may misbehave, e.g. a regular expression that can backtrack "
+    "catastrophically (rule `verka/regex-backtracking`), with file, element id and line.",
 )
 def deploy(request: HttpRequest) -> HttpResponse:
     if not access.may_deploy(owner_of(request)):
@@ -92,6 +105,17 @@ def deploy(request: HttpRequest) -> HttpResponse:
             "deploying is for the digitalisation team and service accounts granted 'deploy'"
         )
     files, name = _read_upload(request)
+    warnings = [
+        DeploymentWarning(
+            file=found.file,
+            rule=found.rule,
+            message=found.message,
+            elementId=found.element_id,
+            line=found.line,
+        )
+        for filename, content in files
+        for found in patterns.file_findings(filename, content)
+    ]
     material = (
         b"".join(
             hashlib.sha256(filename.encode()).digest() + hashlib.sha256(content).digest()
@@ -115,6 +139,7 @@ def deploy(request: HttpRequest) -> HttpResponse:
                 )
                 for resource in result.resources
             ],
+            warnings=warnings,
         )
         return json_response(201, body)
 

@@ -11,6 +11,7 @@ BPMN and DMN files and in form expressions, and every form field's `validate.pat
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -194,3 +195,15 @@ def form_findings(file: str, raw: Any) -> list[Finding]:
                     message = _text("feel", reason, pattern=risky, function=function)
                     found.append(finding(file, RULE, message, element_id))
     return found
+
+
+def file_findings(file: str, data: bytes) -> list[Finding]:
+    """The risky patterns of one model file, by its kind: what a deployment that skips the
+    Studio (the API) reports as warnings."""
+    if file.lower().endswith(".form"):
+        try:
+            raw = json.loads(data)
+        except ValueError:
+            return []  # the deployment itself reports the broken file
+        return form_findings(file, raw)
+    return xml_findings(file, data)
