@@ -3,6 +3,8 @@ authenticator app or a passkey, get recovery codes and remove devices."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -33,18 +35,25 @@ def _with_next(url: str, next_url: str) -> str:
     return url + ("?" + urlencode({"next": next_url}) if next_url else "")
 
 
-def _staff_or_404(request: HttpRequest) -> None:
-    if not mfa.is_staff_person(request.user):
-        raise Http404("second factors are for staff")
+def _staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A second-factor page: a visitor logs in first; citizens never have second factors."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return _login_first(request)
+        if not mfa.is_staff_person(request.user):
+            raise Http404("second factors are for staff")
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@_staff_only
 def verify(request: HttpRequest) -> HttpResponse:
     """After the password: a code from the app, a recovery code, or a passkey."""
-    if not request.user.is_authenticated:
-        return _login_first(request)
-    _staff_or_404(request)
     user = request.user
     next_url = _next(request)
     if not mfa.has_device(user):
@@ -76,11 +85,9 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET"])
+@_staff_only
 def security(request: HttpRequest) -> HttpResponse:
     """The staff member's second factors; also where someone without one is sent to enrol."""
-    if not request.user.is_authenticated:
-        return _login_first(request)
-    _staff_or_404(request)
     user = request.user
     next_url = _next(request)
     if mfa.has_device(user) and not mfa.is_verified(request):
@@ -100,11 +107,9 @@ def security(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@_staff_only
 def add_app(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the QR code (or type the key), then give one code."""
-    if not request.user.is_authenticated:
-        return _login_first(request)
-    _staff_or_404(request)
     user = request.user
     next_url = _next(request)
     if mfa.has_device(user) and not mfa.is_verified(request):
@@ -144,11 +149,9 @@ def _show_codes(request: HttpRequest, codes: list[str], next_url: str) -> HttpRe
 
 @never_cache
 @require_POST
+@_staff_only
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """New recovery codes, replacing the old ones; shown once."""
-    if not request.user.is_authenticated:
-        return _login_first(request)
-    _staff_or_404(request)
     if not mfa.has_device(request.user) or not mfa.is_verified(request):
         return HttpResponseRedirect(reverse("accounts:mfa_setup"))
     codes = mfa.new_recovery_codes(request.user)
@@ -161,10 +164,8 @@ DEVICE_KINDS: dict[str, Any] = {"app": TOTPDevice, "recovery": StaticDevice}
 
 @never_cache
 @require_POST
+@_staff_only
 def remove_device(request: HttpRequest, kind: str, device_id: int) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return _login_first(request)
-    _staff_or_404(request)
     if not mfa.is_verified(request):
         return HttpResponseRedirect(reverse("accounts:mfa_verify"))
     if kind == "passkey":
