@@ -27,6 +27,7 @@ from verka.processes.models import ProcessInstance
 
 from ..processes.test_worker_processes import database_url
 from . import bpmn
+from .conftest import service_account
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -100,8 +101,9 @@ def wait_for(path: Path, timeout: float = 60) -> None:
 
 
 @pytest.fixture
-def token(django_user_model: Any) -> str:
-    user = django_user_model.objects.create_user(username="intake")
+def token() -> str:
+    # An integration's service account, granted the process it starts.
+    user = service_account("intake", ("process", "*"))
     return api_services.create_token("intake", user, [Scope.PROCESSES_WRITE]).secret
 
 

@@ -36,9 +36,10 @@ def test_an_upload_over_the_drafts_cap_is_refused_with_its_reason(
         files[-1].write_bytes(PDF)
     page.locator("input[type=file]").set_input_files([str(f) for f in files])
     page.get_by_role("button", name="Granska").click()
-    status = page.locator("#save-status")
-    status.filter(has_text="1 filer").wait_for()
-    assert "Ansökan har redan 1 filer" in status.inner_text()
+    # Shown where it is seen and announced at once (role=alert), the answers kept.
+    warning = page.locator("#save-warning[role=alert]")
+    warning.filter(has_text="1 filer").wait_for()
+    assert "Ansökan har redan 1 filer" in warning.inner_text()
     assert Attachment.objects.count() == 1
     assert_accessible(page)
 

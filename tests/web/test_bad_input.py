@@ -27,6 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from verka.accounts.services import create_user
 from verka.conf.inputs import answers_in
 
+from ..accounts.helpers import log_in_with_second_factor
 from ..cases.conftest import deploy, officer_requests_completion, submit
 
 pytestmark = pytest.mark.django_db
@@ -233,7 +234,7 @@ def test_every_endpoint_answers_hostile_input_without_a_500(name, route, world, 
     for who, user in world["users"].items():
         client = Client(raise_request_exception=False)
         if user is not None:
-            client.force_login(user)
+            log_in_with_second_factor(client, user)
         if who == "staff":
             client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {world['token']}"
         for label, payload in payloads():
@@ -263,14 +264,14 @@ def test_the_field_names_are_found():
 @pytest.fixture
 def staff_client(world):  # type: ignore[no-untyped-def]
     client = Client(raise_request_exception=False)
-    client.force_login(world["users"]["staff"])
+    log_in_with_second_factor(client, world["users"]["staff"])
     return client
 
 
 @pytest.fixture
 def citizen_client(world):  # type: ignore[no-untyped-def]
     client = Client(raise_request_exception=False)
-    client.force_login(world["users"]["citizen"])
+    log_in_with_second_factor(client, world["users"]["citizen"])
     return client
 
 

@@ -1,8 +1,16 @@
 """Login and logout, mounted at /konto/ (and /en/konto/)."""
 
-from django.urls import include, path
+from django.urls import URLPattern, include, path
+from django_otp_webauthn import urls as webauthn_urls
+
+from verka.conf.inputs import answers_json
 
 from . import mfa_views, views
+
+# django-otp-webauthn's endpoints answer in JSON: bad input to them gets problem JSON too.
+for _pattern in webauthn_urls.urlpatterns:
+    if isinstance(_pattern, URLPattern):
+        answers_json(_pattern.callback)
 
 app_name = "accounts"
 urlpatterns = [
@@ -24,5 +32,5 @@ urlpatterns = [
         name="mfa_remove_device",
     ),
     # django-otp-webauthn's JSON endpoints for registering and using passkeys.
-    path("passkey/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
+    path("passkey/", include(webauthn_urls, namespace="otp_webauthn")),
 ]

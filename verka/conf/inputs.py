@@ -67,6 +67,17 @@ def json_depth_exceeds(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
     return False
 
 
+def check_json_depth(text: str, *, where: str, max_depth: int = MAX_JSON_DEPTH) -> None:
+    """BadInput naming `where` if the JSON text nests deeper than `max_depth`."""
+    if json_depth_exceeds(text, max_depth):
+        raise BadInput(
+            _("%(where)s: JSON-värdet är nästlat i fler än %(depth)d nivåer.")
+            % {"where": where, "depth": max_depth},
+            where,
+            "too-deep",
+        )
+
+
 def _refuse_constant(name: str) -> Any:
     raise ValueError(name)
 
@@ -93,13 +104,7 @@ def parse_json(
             raise BadInput(
                 _("%(where)s: innehållet är inte UTF-8.") % {"where": where}, where, "not-utf8"
             ) from None
-    if json_depth_exceeds(raw, max_depth):
-        raise BadInput(
-            _("%(where)s: JSON-värdet är nästlat i fler än %(depth)d nivåer.")
-            % {"where": where, "depth": max_depth},
-            where,
-            "too-deep",
-        )
+    check_json_depth(raw, where=where, max_depth=max_depth)
     try:
         return json.loads(raw, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
@@ -291,7 +296,11 @@ class InputLimitsMiddleware:
         try:
             request.POST  # noqa: B018 - parses the body (and the files) now
             request.FILES  # noqa: B018
-        except (SuspiciousOperation, MultiPartParserError) as error:
+            if request.content_type == "application/json" or request.content_type.endswith("+json"):
+                # Every JSON body, also for views that parse it themselves (django-otp-webauthn's
+                # passkey endpoints): a recursive parser would fail on deep nesting with a 500.
+                check_json_depth(request.body.decode("utf-8", errors="replace"), where="body")
+        except (SuspiciousOperation, MultiPartParserError, BadInput) as error:
             return refusal(request, error, answers_in(request, view))
         return None
 

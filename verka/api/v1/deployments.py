@@ -105,17 +105,6 @@ def deploy(request: HttpRequest) -> HttpResponse:
             "deploying is for the digitalisation team and service accounts granted 'deploy'"
         )
     files, name = _read_upload(request)
-    warnings = [
-        DeploymentWarning(
-            file=found.file,
-            rule=found.rule,
-            message=found.message,
-            elementId=found.element_id,
-            line=found.line,
-        )
-        for filename, content in files
-        for found in patterns.file_findings(filename, content)
-    ]
     material = (
         b"".join(
             hashlib.sha256(filename.encode()).digest() + hashlib.sha256(content).digest()
@@ -126,6 +115,18 @@ def deploy(request: HttpRequest) -> HttpResponse:
 
     def work() -> HttpResponse:
         result = services.deploy(files, user=token_of(request).owner, name=name)
+        # Checked once the files are known to be valid models.
+        warnings = [
+            DeploymentWarning(
+                file=found.file,
+                rule=found.rule,
+                message=found.message,
+                elementId=found.element_id,
+                line=found.line,
+            )
+            for filename, content in files
+            for found in patterns.file_findings(filename, content)
+        ]
         body = DeploymentOut(
             deploymentKey=str(key_text(result.deployment_id)),
             resources=[

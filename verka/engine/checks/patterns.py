@@ -203,7 +203,7 @@ def file_findings(file: str, data: bytes) -> list[Finding]:
     if file.lower().endswith(".form"):
         try:
             raw = json.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError):
             return []  # the deployment itself reports the broken file
         return form_findings(file, raw)
     return xml_findings(file, data)
