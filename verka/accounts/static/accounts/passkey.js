@@ -49,6 +49,20 @@
     });
   }
 
+  // The credential as the server reads it (WebAuthn's JSON form): the same outer fields for
+  // registering and for logging in, and the response's own fields of each ceremony.
+  function asJSON(credential, responseFields) {
+    return {
+      id: credential.id,
+      rawId: toBase64url(credential.rawId),
+      type: credential.type,
+      authenticatorAttachment: credential.authenticatorAttachment || undefined,
+      clientExtensionResults: credential.getClientExtensionResults(),
+      response: Object.assign(
+        { clientDataJSON: toBase64url(credential.response.clientDataJSON) }, responseFields),
+    };
+  }
+
   function register(element) {
     return post(element, element.dataset.begin).then(function (options) {
       options.challenge = toBytes(options.challenge);
@@ -57,18 +71,10 @@
       return navigator.credentials.create({ publicKey: options });
     }).then(function (credential) {
       var response = credential.response;
-      return post(element, element.dataset.complete, {
-        id: credential.id,
-        rawId: toBase64url(credential.rawId),
-        type: credential.type,
-        authenticatorAttachment: credential.authenticatorAttachment || undefined,
-        clientExtensionResults: credential.getClientExtensionResults(),
-        response: {
-          clientDataJSON: toBase64url(response.clientDataJSON),
-          attestationObject: toBase64url(response.attestationObject),
-          transports: response.getTransports ? response.getTransports() : [],
-        },
-      });
+      return post(element, element.dataset.complete, asJSON(credential, {
+        attestationObject: toBase64url(response.attestationObject),
+        transports: response.getTransports ? response.getTransports() : [],
+      }));
     });
   }
 
@@ -79,19 +85,11 @@
       return navigator.credentials.get({ publicKey: options });
     }).then(function (credential) {
       var response = credential.response;
-      return post(element, element.dataset.complete, {
-        id: credential.id,
-        rawId: toBase64url(credential.rawId),
-        type: credential.type,
-        authenticatorAttachment: credential.authenticatorAttachment || undefined,
-        clientExtensionResults: credential.getClientExtensionResults(),
-        response: {
-          clientDataJSON: toBase64url(response.clientDataJSON),
-          authenticatorData: toBase64url(response.authenticatorData),
-          signature: toBase64url(response.signature),
-          userHandle: response.userHandle ? toBase64url(response.userHandle) : null,
-        },
-      });
+      return post(element, element.dataset.complete, asJSON(credential, {
+        authenticatorData: toBase64url(response.authenticatorData),
+        signature: toBase64url(response.signature),
+        userHandle: response.userHandle ? toBase64url(response.userHandle) : null,
+      }));
     });
   }
 
